@@ -1,0 +1,124 @@
+// The one place that loads and types the addon. Every other module imports
+// `native` from here; nothing else knows how the binary is found.
+import * as path from 'path';
+
+export const enum DTypeCode { Float32 = 0, Int32 = 1, Bool = 2 }
+
+/** Flags for the TensorHandle constructor's fourth argument. */
+export const enum HandleFlags { None = 0, Zero = 1, Adopt = 2 }
+
+export type TypedArray = Float32Array | Int32Array | Uint8Array;
+
+export interface TensorHandle {
+  readonly dtype: DTypeCode;
+  readonly shape: number[];
+  readonly byteSize: number;
+  readonly disposed: boolean;
+  readonly device: string;
+  /** A detached copy of the contents. */
+  read(): TypedArray;
+  write(src: TypedArray): void;
+  /** A handle over the same memory with another shape (no copy). */
+  reshape(shape: number[]): TensorHandle;
+  dispose(): void;
+}
+
+export interface TensorHandleConstructor {
+  new (dtype: DTypeCode, shape: number[], source?: TypedArray | null, flags?: HandleFlags): TensorHandle;
+}
+
+// Codes match native/src/core/kernels.h.
+export const enum Activation { Linear = 0, Relu = 1, Relu6 = 2, Sigmoid = 3, Tanh = 4, Elu = 5, Selu = 6, LeakyRelu = 7, Softplus = 8, Swish = 9, Gelu = 10 }
+export const enum UnaryOp {
+  Neg = 0, Abs = 1, Sign = 2, Exp = 3, Expm1 = 4, Log = 5, Log1p = 6, Sqrt = 7, Rsqrt = 8,
+  Square = 9, Reciprocal = 10, Sin = 11, Cos = 12, Tanh = 13, Sigmoid = 14, Relu = 15,
+  Relu6 = 16, Elu = 17, Selu = 18, LeakyRelu = 19, Softplus = 20, Erf = 21, Round = 22,
+  Floor = 23, Ceil = 24, LogicalNot = 25, Clip = 26, Step = 27, IsNan = 28, Swish = 29,
+  Gelu = 30, Tan = 31, Asin = 32, Acos = 33, Atan = 34, Sinh = 35, Cosh = 36, Softsign = 37,
+}
+export const enum BinaryOp {
+  Add = 0, Sub = 1, Mul = 2, Div = 3, FloorDiv = 4, Mod = 5, Pow = 6, Maximum = 7, Minimum = 8,
+  SquaredDifference = 9, Equal = 10, NotEqual = 11, Less = 12, LessEqual = 13, Greater = 14,
+  GreaterEqual = 15, LogicalAnd = 16, LogicalOr = 17, Atan2 = 18, DivNoNan = 19,
+}
+export const enum ReduceOp { Sum = 0, Mean = 1, Max = 2, Min = 3, Prod = 4, All = 5, Any = 6 }
+export const enum OptimKind { Sgd = 0, Momentum = 1, Adam = 2, AdamW = 3, Adamax = 4, Rmsprop = 5, Adagrad = 6, Adadelta = 7 }
+
+export interface OptimHyper {
+  lr: number; beta1?: number; beta2?: number; epsilon?: number; momentum?: number; rho?: number;
+  weightDecay?: number; nesterov?: boolean; centered?: boolean; step?: number;
+}
+
+type H = TensorHandle;
+
+/**
+ * The addon's functions. Outputs are allocated by the caller (lib/ops) with the
+ * shape its shape rule computed, and passed in last; kernels fill them.
+ */
+export interface Addon {
+  TensorHandle: TensorHandleConstructor;
+  runtimeInfo(): { onednn: string; threads: number; cuda: boolean };
+  setNumThreads(n: number): void;
+
+  // gemm
+  matmul(a: H, b: H, bias: H | null, out: H, transposeA: boolean, transposeB: boolean, activation: Activation, alpha: number): void;
+  // elementwise
+  unary(op: UnaryOp, x: H, out: H, alpha: number, beta: number): void;
+  unaryGrad(op: UnaryOp, at: H, dy: H, dx: H, alpha: number, beta: number): void;
+  binary(op: BinaryOp, a: H, b: H, out: H): void;
+  where(cond: H, a: H, b: H, out: H): void;
+  cast(x: H, out: H): void;
+  fill(out: H, value: number): void;
+  // reduce
+  reduce(op: ReduceOp, x: H, axes: number[], out: H): void;
+  argReduce(isMax: boolean, x: H, axis: number, out: H): void;
+  topk(x: H, k: number, values: H, indices: H): void;
+  cumsum(x: H, axis: number, exclusive: boolean, reverse: boolean, out: H): void;
+  // softmax_xent
+  softmax(x: H, axis: number, log: boolean, out: H): void;
+  softmaxGrad(y: H, dy: H, axis: number, log: boolean, dx: H): void;
+  softmaxCrossEntropy(logits: H, labels: H, labelSmoothing: number, loss: H, grad: H | null): void;
+  // optim: one call updates every variable (params[i] with grads[i] and slots[i]).
+  optimStep(kind: OptimKind, params: H[], grads: H[], slots: H[][], hyper: OptimHyper): void;
+  // random
+  randomUniform(seed: number, offset: number, low: number, high: number, out: H): void;
+  randomNormal(seed: number, offset: number, mean: number, stddev: number, truncated: boolean, out: H): void;
+  dropout(seed: number, offset: number, rate: number, x: H, out: H, mask: H): void;
+  // shape
+  transpose(x: H, perm: number[], out: H): void;
+  stridedSlice(x: H, begin: number[], step: number[], out: H): void;
+  stridedSliceGrad(dy: H, begin: number[], step: number[], dx: H): void;
+  concat(xs: H[], axis: number, out: H): void;
+  pad(x: H, before: number[], value: number, out: H): void;
+  tile(x: H, out: H): void;
+  gather(x: H, indices: H, axis: number, out: H): void;
+  gatherGrad(dy: H, indices: H, axis: number, dx: H): void;
+  oneHot(indices: H, depth: number, onValue: number, offValue: number, out: H): void;
+}
+
+function load(): Addon {
+  const root = path.join(__dirname, '..', '..');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return require('node-gyp-build')(root) as Addon;
+  } catch (err) {
+    const reason = (err as Error).message;
+    const hints = [
+      `tensorforge could not load its native addon (${process.platform}-${process.arch}, Node ${process.version}).`,
+      `Reason: ${reason}`,
+      'Possible fixes:',
+    ];
+    if (/libdnnl/.test(reason)) {
+      hints.push('  - install oneDNN: sudo apt-get install libdnnl2 (Debian/Ubuntu)');
+    }
+    hints.push(
+      '  - build it from source: npm run setup (installs libdnnl-dev, cmake and the compiler toolchain on Debian/Ubuntu)',
+      '  - or reinstall the package so that its prebuilt binary for this platform is present in prebuilds/',
+    );
+    const e = new Error(hints.join('\n'));
+    (e as NodeJS.ErrnoException).code = 'ERR_TENSORFORGE_NATIVE_LOAD';
+    throw e;
+  }
+}
+
+export const native: Addon = load();

@@ -1,0 +1,161 @@
+// The kernel interface. cpu/ implements it with oneDNN and tuned C++; cuda/
+// will implement the same declarations with cuBLAS/cuDNN under the same file
+// names. Kernels receive plain TensorViews whose outputs are already allocated
+// with the shape that lib/ops computed; they check only what is cheap and
+// throw tf::Error (or let a vendor exception through) on failure.
+//
+// All tensors are contiguous row-major. Bool is one byte per element (0 or 1).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "tensor.h"
+
+namespace tf {
+
+// ---------------------------------------------------------------- gemm.cc
+enum class Activation : int32_t {
+  Linear = 0, Relu = 1, Relu6 = 2, Sigmoid = 3, Tanh = 4, Elu = 5, Selu = 6,
+  LeakyRelu = 7, Softplus = 8, Swish = 9, Gelu = 10
+};
+
+struct MatMulArgs {
+  bool transposeA = false;
+  bool transposeB = false;
+  Activation activation = Activation::Linear;
+  float alpha = 0.f;  // leakyRelu slope / elu alpha
+};
+
+// a: [M,K] (or [K,M] when transposeA), b: [K,N] (or [N,K]); rank 3 means a
+// batch whose leading dim may be 1 on either side (broadcast). bias (optional,
+// may be null) has N elements and is added before the activation.
+// out: [M,N] or [B,M,N]. Float32 only.
+void matmul(const TensorView& a, const TensorView& b, const TensorView* bias, const TensorView& out,
+            const MatMulArgs& args);
+
+// ---------------------------------------------------------------- elementwise.cc
+enum class UnaryOp : int32_t {
+  Neg = 0, Abs = 1, Sign = 2, Exp = 3, Expm1 = 4, Log = 5, Log1p = 6, Sqrt = 7, Rsqrt = 8,
+  Square = 9, Reciprocal = 10, Sin = 11, Cos = 12, Tanh = 13, Sigmoid = 14, Relu = 15,
+  Relu6 = 16, Elu = 17, Selu = 18, LeakyRelu = 19, Softplus = 20, Erf = 21, Round = 22,
+  Floor = 23, Ceil = 24, LogicalNot = 25, Clip = 26, Step = 27, IsNan = 28, Swish = 29,
+  Gelu = 30, Tan = 31, Asin = 32, Acos = 33, Atan = 34, Sinh = 35, Cosh = 36, Softsign = 37
+};
+// out = op(x). alpha/beta: LeakyRelu/Elu slope (alpha); Clip bounds [alpha, beta];
+// Step: x > 0 ? 1 : alpha. Float32 for all; Neg/Abs/Sign/Square also Int32;
+// LogicalNot Bool -> Bool; IsNan Float32 -> Bool. Round is half-to-even.
+void unary(UnaryOp op, const TensorView& x, const TensorView& out, float alpha, float beta);
+
+// Gradient of an activation: dx = dy * op'(at). `at` is the forward OUTPUT y for
+// Relu, Relu6, Sigmoid, Tanh, Elu, Selu, LeakyRelu (cheaper, and what fused
+// dense layers keep) and the forward INPUT x for Softplus, Swish, Gelu, Clip, Abs.
+void unaryGrad(UnaryOp op, const TensorView& at, const TensorView& dy, const TensorView& dx, float alpha,
+               float beta);
+
+enum class BinaryOp : int32_t {
+  Add = 0, Sub = 1, Mul = 2, Div = 3, FloorDiv = 4, Mod = 5, Pow = 6, Maximum = 7, Minimum = 8,
+  SquaredDifference = 9, Equal = 10, NotEqual = 11, Less = 12, LessEqual = 13, Greater = 14,
+  GreaterEqual = 15, LogicalAnd = 16, LogicalOr = 17, Atan2 = 18, DivNoNan = 19
+};
+// NumPy broadcasting: a and b have rank <= out's rank and are right-aligned to
+// out.shape; each dim equals out's or is 1. Arithmetic: a, b, out share dtype
+// (Float32 or Int32; Mod/FloorDiv follow Python's sign rules). Comparisons:
+// a, b share dtype, out is Bool. Logical: all Bool.
+void binary(BinaryOp op, const TensorView& a, const TensorView& b, const TensorView& out);
+
+// out = cond ? a : b with the same broadcasting rule; cond is Bool.
+void where(const TensorView& cond, const TensorView& a, const TensorView& b, const TensorView& out);
+
+// Any dtype to any dtype (float -> int truncates toward zero; -> bool is != 0).
+void cast(const TensorView& x, const TensorView& out);
+
+// Fill with a constant (converted to out's dtype).
+void fill(const TensorView& out, double value);
+
+// ---------------------------------------------------------------- reduce.cc
+enum class ReduceOp : int32_t { Sum = 0, Mean = 1, Max = 2, Min = 3, Prod = 4, All = 5, Any = 6 };
+// Reduce over `axes` (sorted, unique, non-empty). out has x's rank with the
+// reduced dims set to 1 (lib reshapes for keepDims=false). Sum/Mean/Max/Min/Prod
+// on Float32 and Int32 (Int32 mean truncates); All/Any on Bool.
+void reduce(ReduceOp op, const TensorView& x, const std::vector<int>& axes, const TensorView& out);
+
+// Index of the max (or min) along `axis`; out is Int32 with that dim removed.
+// Ties pick the first index.
+void argReduce(bool isMax, const TensorView& x, int axis, const TensorView& out);
+
+// Largest k along the last axis; values same dtype as x, indices Int32; sorted
+// descending, ties by lower index first.
+void topk(const TensorView& x, int k, const TensorView& values, const TensorView& indices);
+
+// Cumulative sum along axis.
+void cumsum(const TensorView& x, int axis, bool exclusive, bool reverse, const TensorView& out);
+
+// ---------------------------------------------------------------- softmax_xent.cc
+// softmax / logSoftmax along `axis` (any axis).
+void softmax(const TensorView& x, int axis, bool log, const TensorView& out);
+// dx for softmax (log=false, y = softmax output) or logSoftmax (log=true, y = logSoftmax output).
+void softmaxGrad(const TensorView& y, const TensorView& dy, int axis, bool log, const TensorView& dx);
+
+// Fused softmax + cross-entropy over the last axis of logits [N, C].
+// labels: Int32 [N] (sparse class ids; an id outside [0, C) throws) or Float32
+// [N, C] (probabilities / one-hot). labelSmoothing (dense labels only):
+// y' = y * (1 - s) + s / C. loss: Float32 [N], the per-sample cross-entropy.
+// grad (may be null): Float32 [N, C], d loss_i / d logits_i = softmax - y'.
+void softmaxCrossEntropy(const TensorView& logits, const TensorView& labels, float labelSmoothing,
+                         const TensorView& loss, const TensorView* grad);
+
+// ---------------------------------------------------------------- optim.cc
+enum class OptimKind : int32_t {
+  Sgd = 0, Momentum = 1, Adam = 2, AdamW = 3, Adamax = 4, Rmsprop = 5, Adagrad = 6, Adadelta = 7
+};
+struct OptimHyper {
+  float lr = 0.01f;
+  float beta1 = 0.9f, beta2 = 0.999f;  // adam, adamw, adamax
+  float epsilon = 1e-7f;
+  float momentum = 0.f;                 // momentum, rmsprop
+  float rho = 0.9f;                     // rmsprop decay, adadelta rho
+  float weightDecay = 0.f;              // adamw (decoupled)
+  bool nesterov = false;                // momentum
+  bool centered = false;                // rmsprop
+  int64_t step = 1;                     // 1-based step for bias correction
+};
+// Updates param (and its slots) in place from grad. Slots per kind, all
+// Float32 shaped like param, zero- (or initial-accumulator-) initialised by lib:
+//   Sgd: none. Momentum: [accum]. Adam/AdamW: [m, v]. Adamax: [m, u].
+//   Rmsprop: [ms, mom] (+ [mg] when centered). Adagrad: [accum]. Adadelta: [accumGrad, accumUpdate].
+// Rules follow TensorFlow.js's optimizers (Adam's epsilon outside the sqrt, with
+// bias-corrected lr; AdamW = Adam + lr * weightDecay * param, decoupled).
+void optimStep(OptimKind kind, const TensorView& param, const TensorView& grad,
+               const std::vector<TensorView>& slots, const OptimHyper& h);
+
+// ---------------------------------------------------------------- random.cc
+// Counter-based (Philox4x32-10): element i of a call draws from (seed, offset + i),
+// so the same seed and offset give the same numbers on any thread count.
+void randomUniform(uint64_t seed, uint64_t offset, double low, double high, const TensorView& out);  // Float32 or Int32 ([low, high))
+void randomNormal(uint64_t seed, uint64_t offset, double mean, double stddev, bool truncated,
+                  const TensorView& out);  // truncated: redraw beyond 2 stddev
+// Inverted dropout: mask[i] = (u_i >= rate) / (1 - rate); out = x * mask.
+void dropout(uint64_t seed, uint64_t offset, float rate, const TensorView& x, const TensorView& out,
+             const TensorView& mask);
+
+// ---------------------------------------------------------------- shape.cc  (any dtype)
+void transpose(const TensorView& x, const std::vector<int>& perm, const TensorView& out);
+// out[i] = x[begin + i * step] per axis (step may be negative; never 0).
+void stridedSlice(const TensorView& x, const std::vector<int64_t>& begin, const std::vector<int64_t>& step,
+                  const TensorView& out);
+// The adjoint: dx = zeros, then dx[begin + i * step] += dy[i].
+void stridedSliceGrad(const TensorView& dy, const std::vector<int64_t>& begin, const std::vector<int64_t>& step,
+                      const TensorView& dx);
+void concat(const std::vector<TensorView>& xs, int axis, const TensorView& out);
+// out = x with `before[d]` elements of `value` before and after[d] after axis d.
+void pad(const TensorView& x, const std::vector<int64_t>& before, double value, const TensorView& out);
+// out[i] = x[i mod x.shape] (tile and broadcastTo).
+void tile(const TensorView& x, const TensorView& out);
+// out = x gathered along axis by Int32 indices; an index out of range throws.
+void gather(const TensorView& x, const TensorView& indices, int axis, const TensorView& out);
+// The adjoint of gather: dx = zeros(dx.shape); dx[.., idx[j], ..] += dy[.., j, ..].
+void gatherGrad(const TensorView& dy, const TensorView& indices, int axis, const TensorView& dx);
+// One-hot along a new last axis; indices outside [0, depth) give an all-off row.
+void oneHot(const TensorView& indices, int depth, float onValue, float offValue, const TensorView& out);
+
+}  // namespace tf

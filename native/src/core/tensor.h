@@ -1,0 +1,59 @@
+// Host storage and the plain tensor view that kernels receive. Kernels never
+// see N-API: the binding hands them TensorViews over Storage it owns.
+#pragma once
+#include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "dtype.h"
+#include "error.h"
+
+namespace tf {
+
+using Shape = std::vector<int64_t>;
+
+inline int64_t shapeSize(const Shape& s) {
+  int64_t n = 1;
+  for (int64_t d : s) n *= d;
+  return n;
+}
+
+// 64-byte aligned block (one cache line, one AVX-512 register). A Storage may
+// instead borrow memory kept alive by its owner (an adopted ArrayBuffer): then
+// `release` runs when the last view of it goes away.
+class Storage {
+ public:
+  static std::shared_ptr<Storage> allocate(size_t bytes, bool zero);
+  static std::shared_ptr<Storage> borrow(void* data, size_t bytes, std::function<void()> release);
+  ~Storage();
+  void* data() const { return data_; }
+  size_t bytes() const { return bytes_; }
+  bool owned() const { return !release_; }
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+ private:
+  Storage() = default;
+  void* data_ = nullptr;
+  size_t bytes_ = 0;
+  std::function<void()> release_;
+};
+
+// Contiguous row-major tensor as kernels see it.
+struct TensorView {
+  void* data = nullptr;
+  DType dtype = DType::Float32;
+  Shape shape;
+
+  int64_t size() const { return shapeSize(shape); }
+  int rank() const { return static_cast<int>(shape.size()); }
+  template <class T>
+  T* ptr() const { return static_cast<T*>(data); }
+  float* f32() const { return static_cast<float*>(data); }
+  int32_t* i32() const { return static_cast<int32_t*>(data); }
+  uint8_t* b8() const { return static_cast<uint8_t*>(data); }
+};
+
+}  // namespace tf
