@@ -1,0 +1,95 @@
+// The tf.layers namespace: one factory function per layer, named as in
+// TF.js (tf.layers.dense({units: 10})), plus the layer classes and the Layer
+// base class for custom layers.
+import { InputLayer, InputLayerArgs } from './input';
+import {
+  Activation, ActivationLayerArgs, AlphaDropout, AlphaDropoutArgs, Dense, DenseLayerArgs, Dropout, DropoutLayerArgs, Flatten, FlattenLayerArgs,
+  GaussianDropout, GaussianDropoutArgs, GaussianNoise, GaussianNoiseArgs, Masking, MaskingArgs, Permute, PermuteLayerArgs,
+  RepeatVector, RepeatVectorLayerArgs, Reshape, ReshapeLayerArgs, SpatialDropout1D, SpatialDropout1DLayerArgs,
+  SpatialDropout2D, SpatialDropout2DLayerArgs,
+} from './core';
+import {
+  ELU, ELULayerArgs, LeakyReLU, LeakyReLULayerArgs, PReLU, PReLULayerArgs, ReLU, ReLULayerArgs, Softmax, SoftmaxLayerArgs,
+  ThresholdedReLU, ThresholdedReLULayerArgs,
+} from './activations_layers';
+import { Add, Average, Concatenate, ConcatenateLayerArgs, Dot, DotLayerArgs, Maximum, mergeFactory, Minimum, Multiply, Subtract } from './merge';
+import { Embedding, EmbeddingLayerArgs } from './embeddings';
+import { LayerArgs } from './layer';
+
+export { Layer, InputSpec, SymbolicTensor, LayerVariable } from './layer';
+export type { LayerArgs, Kwargs, Shape } from './layer';
+export { input, InputLayer } from './input';
+export {
+  Dense, Flatten, Dropout, SpatialDropout1D, SpatialDropout2D, GaussianNoise, GaussianDropout, AlphaDropout, Activation,
+  Reshape, Permute, RepeatVector, Masking,
+} from './core';
+export type {
+  DenseLayerArgs, FlattenLayerArgs, DropoutLayerArgs, SpatialDropout1DLayerArgs, SpatialDropout2DLayerArgs, GaussianNoiseArgs,
+  GaussianDropoutArgs, AlphaDropoutArgs, ActivationLayerArgs, ReshapeLayerArgs, PermuteLayerArgs, RepeatVectorLayerArgs, MaskingArgs,
+} from './core';
+export { LeakyReLU, ELU, ReLU, Softmax, PReLU, ThresholdedReLU } from './activations_layers';
+export type { LeakyReLULayerArgs, ELULayerArgs, ReLULayerArgs, SoftmaxLayerArgs, PReLULayerArgs, ThresholdedReLULayerArgs } from './activations_layers';
+export { Merge, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot } from './merge';
+export type { ConcatenateLayerArgs, DotLayerArgs } from './merge';
+export { Embedding } from './embeddings';
+export type { EmbeddingLayerArgs } from './embeddings';
+
+// ---- core
+
+/** `tf.layers.inputLayer({inputShape: [784]})`: the entry layer of a model. */
+export const inputLayer = (args: InputLayerArgs): InputLayer => new InputLayer(args);
+/** `tf.layers.dense({units: 10, activation: 'softmax'})` */
+export const dense = (args: DenseLayerArgs): Dense => new Dense(args);
+/** `tf.layers.flatten()` */
+export const flatten = (args?: FlattenLayerArgs): Flatten => new Flatten(args);
+/** `tf.layers.dropout({rate: 0.5})` */
+export const dropout = (args: DropoutLayerArgs): Dropout => new Dropout(args);
+/** `tf.layers.spatialDropout1d({rate: 0.2})` */
+export const spatialDropout1d = (args: SpatialDropout1DLayerArgs): SpatialDropout1D => new SpatialDropout1D(args);
+/** `tf.layers.spatialDropout2d({rate: 0.2})` */
+export const spatialDropout2d = (args: SpatialDropout2DLayerArgs): SpatialDropout2D => new SpatialDropout2D(args);
+/** `tf.layers.gaussianNoise({stddev: 0.1})` */
+export const gaussianNoise = (args: GaussianNoiseArgs): GaussianNoise => new GaussianNoise(args);
+/** `tf.layers.gaussianDropout({rate: 0.1})` */
+export const gaussianDropout = (args: GaussianDropoutArgs): GaussianDropout => new GaussianDropout(args);
+/** `tf.layers.alphaDropout({rate: 0.1})` */
+export const alphaDropout = (args: AlphaDropoutArgs): AlphaDropout => new AlphaDropout(args);
+/** `tf.layers.activation({activation: 'relu'})` */
+export const activation = (args: ActivationLayerArgs): Activation => new Activation(args);
+/** `tf.layers.reshape({targetShape: [7, 7, 256]})` */
+export const reshape = (args: ReshapeLayerArgs): Reshape => new Reshape(args);
+/** `tf.layers.permute({dims: [2, 1]})` */
+export const permute = (args: PermuteLayerArgs): Permute => new Permute(args);
+/** `tf.layers.repeatVector({n: 3})` */
+export const repeatVector = (args: RepeatVectorLayerArgs): RepeatVector => new RepeatVector(args);
+/** `tf.layers.masking({maskValue: 0})` */
+export const masking = (args?: MaskingArgs): Masking => new Masking(args);
+/** `tf.layers.embedding({inputDim: 1000, outputDim: 32})` */
+export const embedding = (args: EmbeddingLayerArgs): Embedding => new Embedding(args);
+
+// ---- advanced activations
+
+/** `tf.layers.leakyReLU({alpha: 0.2})` */
+export const leakyReLU = (args?: LeakyReLULayerArgs): LeakyReLU => new LeakyReLU(args);
+/** `tf.layers.elu({alpha: 1})` */
+export const elu = (args?: ELULayerArgs): ELU => new ELU(args);
+/** `tf.layers.reLU({maxValue: 6})` */
+export const reLU = (args?: ReLULayerArgs): ReLU => new ReLU(args);
+/** `tf.layers.softmax({axis: -1})` */
+export const softmax = (args?: SoftmaxLayerArgs): Softmax => new Softmax(args);
+/** `tf.layers.prelu({sharedAxes: [1, 2]})` */
+export const prelu = (args?: PReLULayerArgs): PReLU => new PReLU(args);
+/** `tf.layers.thresholdedReLU({theta: 1})` */
+export const thresholdedReLU = (args?: ThresholdedReLULayerArgs): ThresholdedReLU => new ThresholdedReLU(args);
+
+// ---- merge: `tf.layers.add().apply([a, b])`, or `tf.layers.add([a, b])` directly
+
+export const add = mergeFactory((args: LayerArgs) => new Add(args));
+export const subtract = mergeFactory((args: LayerArgs) => new Subtract(args));
+export const multiply = mergeFactory((args: LayerArgs) => new Multiply(args));
+export const average = mergeFactory((args: LayerArgs) => new Average(args));
+export const maximum = mergeFactory((args: LayerArgs) => new Maximum(args));
+export const minimum = mergeFactory((args: LayerArgs) => new Minimum(args));
+export const concatenate = mergeFactory((args: ConcatenateLayerArgs) => new Concatenate(args));
+/** `tf.layers.dot({axes: -1, normalize: true})` */
+export const dot = (args: DotLayerArgs): Dot => new Dot(args);

@@ -1,0 +1,98 @@
+"""The benchmark workloads in PyTorch (Debian's python3-torch), for side-by-side
+comparison with tensorforge: same model, initialisation, optimizer, batch size
+and per-epoch shuffle. Prints one JSON line."""
+import argparse
+import gzip
+import json
+import os
+import resource
+import statistics
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+DATA = '/usr/share/datasets/fashion-mnist'
+
+
+def read_idx(path):
+    with (gzip.open if path.endswith('.gz') else open)(path, 'rb') as f:
+        raw = f.read()
+    rank = raw[3]
+    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], 'big') for i in range(rank)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * rank).reshape(shape)
+
+
+def load(prefix):
+    x = read_idx(os.path.join(DATA, f'{prefix}-images-idx3-ubyte.gz')).astype(np.float32) / 255.0
+    y = read_idx(os.path.join(DATA, f'{prefix}-labels-idx1-ubyte.gz')).astype(np.int64)
+    return torch.from_numpy(x.reshape(len(x), -1).copy()), torch.from_numpy(y.copy())
+
+
+def dense(i, o):
+    # Keras's defaults: glorot-uniform kernel, zero bias.
+    layer = nn.Linear(i, o)
+    nn.init.xavier_uniform_(layer.weight)
+    nn.init.zeros_(layer.bias)
+    return layer
+
+
+def build(name):
+    # The models end in logits: softmax + categorical cross-entropy is
+    # computed by nn.CrossEntropyLoss, as tensorforge fuses it too.
+    if name == 'mlp':
+        model = nn.Sequential(dense(784, 200), nn.ReLU(), dense(200, 150), nn.ReLU(), dense(150, 10))
+        return model, torch.optim.Adam(model.parameters(), lr=5e-4, eps=1e-7), 32, 10
+    if name == 'mlp-dropout':
+        model = nn.Sequential(dense(784, 128), nn.ReLU(), nn.Dropout(0.2), dense(128, 10))
+        return model, torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7), 32, 5
+    if name == 'mlp-512':
+        model = nn.Sequential(dense(784, 512), nn.ReLU(), dense(512, 10))
+        # TF.js rmsprop: rho 0.9, epsilon 1e-7, no momentum.
+        return model, torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7), 128, 5
+    raise SystemExit(f'unknown workload {name}')
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('workload')
+    p.add_argument('--epochs', type=int)
+    p.add_argument('--threads', type=int, default=2)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    model, opt, batch, epochs = build(args.workload)
+    epochs = args.epochs or epochs
+    xtr, ytr = load('train')
+    xte, yte = load('t10k')
+    loss_fn = nn.CrossEntropyLoss()
+    n = len(xtr)
+    rates = []
+    for _ in range(epochs):
+        model.train()
+        perm = torch.randperm(n)
+        start = time.perf_counter()
+        for i in range(0, n, batch):
+            idx = perm[i:i + batch]
+            xb, yb = xtr[idx], ytr[idx]
+            opt.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            opt.step()
+            loss.item()  # the per-batch loss read a progress bar makes
+        rates.append(n / (time.perf_counter() - start))
+    model.eval()
+    with torch.no_grad():
+        acc = (model(xte).argmax(1) == yte).float().mean().item()
+    sps = statistics.median(rates)
+    print(json.dumps({
+        'framework': f'pytorch {torch.__version__}', 'workload': args.workload, 'threads': args.threads,
+        'epochs': epochs, 'batchSize': batch, 'samplesPerSec': round(sps, 1),
+        'samplesPerSecByEpoch': [round(r, 1) for r in rates], 'msPerStep': round(1000 * batch / sps, 4),
+        'testAccuracy': round(acc, 4), 'peakRssMB': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }))
+
+
+if __name__ == '__main__':
+    main()
