@@ -4,14 +4,17 @@
 # each step runs only when what it makes is missing or older than its sources.
 #   bash scripts/setup.sh          what `npm test` needs
 #   bash scripts/setup.sh --data   also Fashion-MNIST (for `npm run demo` and benchmarks)
+#   bash scripts/setup.sh --torch  also PyTorch and OpenBLAS (for `npm run bench -- ... --compare pytorch`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_data=0
+want_torch=0
 for arg in "$@"; do
   case "$arg" in
     --data) want_data=1 ;;
-    *) echo "setup.sh: unknown option '$arg' (expected --data)" >&2; exit 2 ;;
+    --torch) want_torch=1 ;;
+    *) echo "setup.sh: unknown option '$arg' (expected --data or --torch)" >&2; exit 2 ;;
   esac
 done
 
@@ -25,6 +28,10 @@ command -v g++ >/dev/null || packages+=(g++)
 command -v make >/dev/null || packages+=(make)
 if [ "$want_data" = 1 ] && [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
   packages+=(dataset-fashion-mnist)
+fi
+if [ "$want_torch" = 1 ]; then
+  [ -d /usr/lib/python3/dist-packages/torch ] || packages+=(python3-torch)
+  [ -f /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3 ] || packages+=(libopenblas0-openmp)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then

@@ -6,6 +6,7 @@ import { codedError, typeError } from '../errors';
 import { DataType } from '../tensor/dtype';
 import { fromTypedArray, Tensor } from '../tensor/tensor';
 import { ModelArtifacts, ModelArtifactsInfo, ModelJSON, NamedTensor, NamedTensorMap, WeightData, WeightGroup, WeightsManifestConfig, WeightsManifestEntry } from './types';
+import { sizeOf } from '../tensor/shape';
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
 const BIG_ENDIAN_HOST = os.endianness() === 'BE';
@@ -87,12 +88,6 @@ function concatBytes(views: Uint8Array[]): Uint8Array {
 export function concatenateArrayBuffers(buffers: ArrayBuffer[] | ArrayBuffer): ArrayBuffer {
   const bytes = asBytes(buffers);
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
-}
-
-function sizeOf(shape: number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }
 
 /** Checks one manifest entry, so that a corrupt model.json fails with a message naming the weight. */

@@ -28,6 +28,7 @@ import {
 import { all, max, mean, sum } from '../ops/reduce';
 import { softmaxCrossEntropyWithLogits } from '../ops/nn';
 import { expandDims, oneHot, reshape, squeeze } from '../ops/shape';
+import { sameShape } from '../tensor/shape';
 
 /** Keras's fuzz factor (backend().epsilon()). */
 const EPSILON = 1e-7;
@@ -63,8 +64,11 @@ function floatOperand(x: unknown, arg: string, fn: string): Tensor {
  * 1 is squeezed.
  */
 function operands(fn: string, yTrue: unknown, yPred: unknown): [Tensor, Tensor] {
-  let t = floatOperand(yTrue, 'yTrue', fn);
-  let p = floatOperand(yPred, 'yPred', fn);
+  return sameRankOperands(fn, floatOperand(yTrue, 'yTrue', fn), floatOperand(yPred, 'yPred', fn));
+}
+
+/** @internal t and p at one rank (see operands); then their shapes must agree. Metrics share it. */
+export function sameRankOperands(fn: string, t: Tensor, p: Tensor): [Tensor, Tensor] {
   if (t.rank === p.rank + 1 && t.shape[t.rank - 1] === 1) {
     if (p.rank === 1) p = expandDims(p, -1);
     else t = squeeze(t, -1);
@@ -75,10 +79,6 @@ function operands(fn: string, yTrue: unknown, yPred: unknown): [Tensor, Tensor] 
   if (!sameShape(t.shape, p.shape)) throw shapeError(fn, 'yTrue and yPred must have the same shape', t.shape, p.shape);
   if (p.rank === 0) throw rangeError(fn, 'yPred', 'a tensor of rank >= 1 (the last axis is reduced)', p);
   return [t, p];
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 function xentOptions(fn: string, fromLogits: unknown, labelSmoothing: unknown): Required<CrossentropyOptions> {

@@ -11,30 +11,16 @@ import { expandDims, oneHot, reshape, squeeze } from '../ops/shape';
 import {
   binaryCrossentropy as binaryCrossentropyLoss, categoricalCrossentropy, cosineProximity, getLoss, LossFunction, lossName,
   meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError, meanSquaredLogarithmicError, normalizeName, scoped,
-  sparseCategoricalCrossentropy,
+  sameRankOperands, sparseCategoricalCrossentropy,
 } from '../losses';
+import { sameShape } from '../tensor/shape';
 
 /** A metric: per-sample values (or one scalar) for a batch. */
 export type MetricFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
 /** Both operands at one rank, as Keras's squeeze_or_expand_to_same_rank; then the shapes must agree. */
-function sameRankOperands(fn: string, yTrue: unknown, yPred: unknown): [Tensor, Tensor] {
-  let t = toTensor(yTrue, 'yTrue', fn);
-  let p = toTensor(yPred, 'yPred', fn);
-  if (t.rank === p.rank + 1 && t.shape[t.rank - 1] === 1) {
-    if (p.rank === 1) p = expandDims(p, -1);
-    else t = squeeze(t, -1);
-  } else if (p.rank === t.rank + 1 && p.shape[p.rank - 1] === 1) {
-    if (t.rank === 1) t = expandDims(t, -1);
-    else p = squeeze(p, -1);
-  }
-  if (!sameShape(t.shape, p.shape)) throw shapeError(fn, 'yTrue and yPred must have the same shape', t.shape, p.shape);
-  if (p.rank === 0) throw rangeError(fn, 'yPred', 'a tensor of rank >= 1', p);
-  return [t, p];
+function operands(fn: string, yTrue: unknown, yPred: unknown): [Tensor, Tensor] {
+  return sameRankOperands(fn, toTensor(yTrue, 'yTrue', fn), toTensor(yPred, 'yPred', fn));
 }
 
 /**
@@ -44,7 +30,7 @@ function sameRankOperands(fn: string, yTrue: unknown, yPred: unknown): [Tensor, 
 export function binaryAccuracy(yTrue: TensorLike, yPred: TensorLike, threshold = 0.5): Tensor {
   if (typeof threshold !== 'number') throw typeError('binaryAccuracy', 'threshold', 'a number', threshold);
   return scoped(() => {
-    const [t, p] = sameRankOperands('binaryAccuracy', yTrue, yPred);
+    const [t, p] = operands('binaryAccuracy', yTrue, yPred);
     return mean(cast(equal(t, cast(greater(p, threshold), t.dtype)), 'float32'), -1);
   });
 }
@@ -128,7 +114,7 @@ export function sparseTopKCategoricalAccuracy(yTrue: TensorLike, yPred: TensorLi
 
 /** Positives as Keras counts them: labels and predictions above 0.5. */
 function positives(fn: string, yTrue: unknown, yPred: unknown): [Tensor, Tensor] {
-  const [t, p] = sameRankOperands(fn, yTrue, yPred);
+  const [t, p] = operands(fn, yTrue, yPred);
   return [greater(t, 0.5), greater(p, 0.5)];
 }
 
@@ -166,7 +152,7 @@ export function recall(yTrue: TensorLike, yPred: TensorLike): Tensor {
 /** Coefficient of determination over the batch: 1 - SS_res / SS_tot (a scalar), as TF.js. */
 export function r2Score(yTrue: TensorLike, yPred: TensorLike): Tensor {
   return scoped(() => {
-    const [t, p] = sameRankOperands('r2Score', yTrue, yPred);
+    const [t, p] = operands('r2Score', yTrue, yPred);
     const tf = cast(t, 'float32');
     const residual = sum(squaredDifference(tf, cast(p, 'float32')));
     const total = sum(squaredDifference(tf, mean(tf)));

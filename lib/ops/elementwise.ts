@@ -11,15 +11,10 @@ import { defineOp, OpDef, run1 } from './registry';
 import { toTensor, TensorLike } from './convert';
 import { scalar } from './creation';
 import { reduceRaw } from './reduce';
+import { sameShape } from '../tensor/shape';
 
 // ------------------------------------------------------------------ helpers
 
-/** @internal Whether two shapes are equal. */
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** @internal The NumPy broadcast of two shapes; a shape error naming both when they do not fit. */
 export function broadcastShapes(fn: string, a: readonly number[], b: readonly number[]): number[] {

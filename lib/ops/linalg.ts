@@ -7,7 +7,8 @@ import { Rank } from '../tensor/dtype';
 import { makeOutput, Tensor } from '../tensor/tensor';
 import { defineOp, run1 } from './registry';
 import { toTensor, TensorLike } from './convert';
-import { activationGrad, add, cast, elu, freeTemps, inDtype, leakyRelu, prelu, reduceToShape, relu, relu6, sameShape, selu, sigmoid, tanh } from './elementwise';
+import { activationGrad, add, cast, elu, freeTemps, inDtype, leakyRelu, prelu, reduceToShape, relu, relu6, selu, sigmoid, tanh } from './elementwise';
+import { sameShape } from '../tensor/shape';
 import { reduceRaw } from './reduce';
 import { reshape } from './shape';
 

@@ -8,7 +8,8 @@ import { nextRandom } from '../tensor/engine';
 import { makeOutput, Tensor } from '../tensor/tensor';
 import { defineOp, run1 } from './registry';
 import { toTensor, TensorLike } from './convert';
-import { freeTemps, inDtype, mul, sameShape } from './elementwise';
+import { freeTemps, inDtype, mul } from './elementwise';
+import { sameShape } from '../tensor/shape';
 import { parseAxes } from './reduce';
 
 // ------------------------------------------------------------------ softmax, logSoftmax

@@ -10,6 +10,7 @@ import { engine, nextRandom } from '../tensor/engine';
 import { fromTypedArray, makeOutput, Tensor } from '../tensor/tensor';
 import { toTensor, TensorLike } from './convert';
 import { freeTemps } from './elementwise';
+import { sizeOf } from '../tensor/shape';
 
 export type Seed = number | string;
 
@@ -29,12 +30,6 @@ function seedValue(fn: string, seed: unknown): number {
 
 function counters(fn: string, seed: unknown, count: number): { seed: number; offset: number } {
   return seed === undefined || seed === null ? nextRandom(count) : { seed: seedValue(fn, seed), offset: 0 };
-}
-
-function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }
 
 /**

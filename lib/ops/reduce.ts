@@ -9,8 +9,9 @@ import { makeOutput, reshapeView, Tensor } from '../tensor/tensor';
 import { defineOp, OpDef, run1, runOp } from './registry';
 import { toTensor, TensorLike } from './convert';
 import {
-  abs, cast, div, equal, exp, freeTemps, inDtype, mul, sameShape, sqrt, square, sub, where,
+  abs, cast, div, equal, exp, freeTemps, inDtype, mul, sqrt, square, sub, where,
 } from './elementwise';
+import { sameShape } from '../tensor/shape';
 
 // ------------------------------------------------------------------ helpers
 

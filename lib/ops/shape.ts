@@ -12,16 +12,12 @@ import { tidy } from '../tensor/scope';
 import { defineOp, OpDef, run1, runOp } from './registry';
 import { toTensor, TensorLike } from './convert';
 import { tensor } from './creation';
-import { add, freeTemps, sameShape } from './elementwise';
+import { add, freeTemps } from './elementwise';
+import { sameShape } from '../tensor/shape';
 import { sum } from './reduce';
+import { sizeOf } from '../tensor/shape';
 
 // ------------------------------------------------------------------ helpers
-
-function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
 
 function ones(n: number): number[] {
   return new Array<number>(n).fill(1);

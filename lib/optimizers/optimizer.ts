@@ -14,6 +14,7 @@ import { add, clipByValue, div, maximum, mul, sqrt, square } from '../ops/elemen
 import { sum } from '../ops/reduce';
 import { NamedTensorMap, variableGrads } from '../autograd/gradients';
 import { ConfigDict, Serializable } from '../serialization';
+import { sameShape } from '../tensor/shape';
 
 export type { NamedTensorMap, ConfigDict };
 export type NamedTensor = { name: string; tensor: Tensor };
@@ -310,12 +311,6 @@ export abstract class Optimizer extends Serializable {
     const o = x as Optimizer | null;
     return o != null && typeof o === 'object' && typeof o.minimize === 'function' && typeof o.computeGradients === 'function' && typeof o.applyGradients === 'function';
   }
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** A non-trainable variable holding a copy of `init`, under a fresh global name. */

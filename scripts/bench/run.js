@@ -74,19 +74,31 @@ async function runTensorforge(name, epochsArg) {
   };
 }
 
+// PyTorch is given its fastest BLAS here: OpenBLAS built for OpenMP (the
+// pthread build oversubscribes the 2 cores alongside PyTorch's own OpenMP
+// threads, and reference BLAS is 6x slower). The JSON names the one it used.
+const OPENBLAS_OPENMP = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
+
 function runPytorch(name, epochs) {
   const script = path.join(__dirname, 'torch_workloads.py');
+  const fs = require('fs');
+  const env = { ...process.env };
+  if (fs.existsSync(path.join(OPENBLAS_OPENMP, 'libblas.so.3'))) env.LD_LIBRARY_PATH = [OPENBLAS_OPENMP, env.LD_LIBRARY_PATH].filter(Boolean).join(':');
   // Debian's python3-torch lives in the system interpreter, not in a pyenv/venv one.
-  const python = require('fs').existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const r = spawnSync(python, [script, name, ...(epochs ? ['--epochs', String(epochs)] : [])], { encoding: 'utf8' });
+  const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const r = spawnSync(python, [script, name, ...(epochs ? ['--epochs', String(epochs)] : [])], { encoding: 'utf8', env });
   if (r.error || r.status !== 0) {
-    throw new Error(`bench: the PyTorch run failed (is python3-torch installed? sudo apt-get install python3-torch):\n${r.error ? r.error.message : r.stderr}`);
+    throw new Error(`bench: the PyTorch run failed (run: bash scripts/setup.sh --torch):\n${r.error ? r.error.message : r.stderr}`);
   }
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.compare === 'pytorch') {
+    const setup = spawnSync('bash', [path.join(__dirname, '..', 'setup.sh'), '--data', '--torch'], { stdio: 'inherit' });
+    if (setup.status !== 0) throw new Error('bench: setting up PyTorch failed');
+  }
   const ours = await runTensorforge(args.workload, args.epochs);
   if (!args.compare) {
     console.log(JSON.stringify(ours));

@@ -54,6 +54,16 @@ def build(name):
     raise SystemExit(f'unknown workload {name}')
 
 
+def blas_library():
+    # PyTorch's speed here depends on which libblas.so.3 Debian's alternatives
+    # (or LD_LIBRARY_PATH) gave it: reference BLAS, OpenBLAS pthread or OpenMP.
+    with open('/proc/self/maps') as maps:
+        for line in maps:
+            if 'libblas' in line or 'libopenblas' in line:
+                return line.split()[-1]
+    return 'unknown'
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('workload')
@@ -87,7 +97,7 @@ def main():
         acc = (model(xte).argmax(1) == yte).float().mean().item()
     sps = statistics.median(rates)
     print(json.dumps({
-        'framework': f'pytorch {torch.__version__}', 'workload': args.workload, 'threads': args.threads,
+        'framework': f'pytorch {torch.__version__}', 'blas': blas_library(), 'workload': args.workload, 'threads': args.threads,
         'epochs': epochs, 'batchSize': batch, 'samplesPerSec': round(sps, 1),
         'samplesPerSecByEpoch': [round(r, 1) for r in rates], 'msPerStep': round(1000 * batch / sps, 4),
         'testAccuracy': round(acc, 4), 'peakRssMB': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
