@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench -- <workload> [--epochs N] [--compare pytorch]
+// npm run bench -- <workload> [--epochs N] [--seed S] [--compare pytorch]
 // Trains a workload of ../shared/WORKLOADS.md on Fashion-MNIST and prints one
 // JSON line: samples/s (median over epochs), ms per step, peak RSS, test
 // accuracy. With --compare pytorch the same workload runs in PyTorch (Debian's
@@ -11,11 +11,12 @@ const path = require('path');
 const { WORKLOADS } = require('./workloads');
 
 function parseArgs(argv) {
-  const args = { workload: null, epochs: null, compare: null };
+  const args = { workload: null, epochs: null, compare: null, seed: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--epochs') args.epochs = Number(argv[++i]);
     else if (a === '--compare') args.compare = argv[++i];
+    else if (a === '--seed') args.seed = Number(argv[++i]);
     else if (!args.workload) args.workload = a;
     else throw new Error(`bench: unexpected argument '${a}'`);
   }
@@ -23,6 +24,7 @@ function parseArgs(argv) {
     throw new Error(`bench: expected a workload (${Object.keys(WORKLOADS).join(', ')}) but received ${args.workload === null ? 'none' : `'${args.workload}'`}`);
   }
   if (args.epochs !== null && !(Number.isInteger(args.epochs) && args.epochs > 0)) throw new Error(`bench: --epochs expects a positive integer`);
+  if (!Number.isInteger(args.seed) || args.seed < 0) throw new Error('bench: --seed expects a non-negative integer');
   if (args.compare !== null && args.compare !== 'pytorch') throw new Error(`bench: --compare expects 'pytorch' but received '${args.compare}'`);
   return args;
 }
@@ -33,14 +35,14 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-async function runTensorforge(name, epochsArg) {
+async function runTensorforge(name, epochsArg, seed) {
   const tf = require('../..');
   const w = WORKLOADS[name];
   const epochs = epochsArg ?? w.epochs;
   const { train, test } = tf.node.datasets.loadFashionMnist({ imageShape: w.flat ? [784] : [28, 28, 1] });
   const toTargets = (labels) => (w.labels === 'onehot' ? tf.node.datasets.toCategorical(labels, 10) : labels);
   const yTrain = toTargets(train.labels);
-  tf.setSeed(0);
+  tf.setSeed(seed);
   const model = w.build(tf);
   const rates = [];
   let t0 = 0;
@@ -65,6 +67,7 @@ async function runTensorforge(name, epochsArg) {
     workload: name,
     threads: tf.device().cpu.threads,
     epochs,
+    seed,
     batchSize: w.batchSize,
     samplesPerSec: Math.round(sps * 10) / 10,
     samplesPerSecByEpoch: rates.map((r) => Math.round(r * 10) / 10),
@@ -99,7 +102,7 @@ async function main() {
     const setup = spawnSync('bash', [path.join(__dirname, '..', 'setup.sh'), '--data', '--torch'], { stdio: 'inherit' });
     if (setup.status !== 0) throw new Error('bench: setting up PyTorch failed');
   }
-  const ours = await runTensorforge(args.workload, args.epochs);
+  const ours = await runTensorforge(args.workload, args.epochs, args.seed);
   if (!args.compare) {
     console.log(JSON.stringify(ours));
     return;
