@@ -1,5 +1,9 @@
 #include "dnnl_context.h"
 
+#include <pthread.h>
+
+#include <csignal>
+
 namespace tf {
 namespace cpu {
 
@@ -11,6 +15,27 @@ dnnl::engine& engine() {
 dnnl::stream& stream() {
   static dnnl::stream s(engine());
   return s;
+}
+
+// oneDNN 2.6 corrupts the heap when SIGPROF lands while a primitive runs
+// (reproduced without Node: a setitimer(ITIMER_PROF) loop around a matmul
+// aborts in malloc). V8's CPU profiler (--cpu-prof, --prof) sends SIGPROF to
+// the main thread, so the signal is held back for the call and delivered
+// right after it; a sample then lands just past the kernel instead of in it.
+// OpenMP workers first started inside a primitive inherit the blocked mask.
+void run(const dnnl::primitive& p, const std::unordered_map<int, dnnl::memory>& args) {
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGPROF);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  try {
+    p.execute(stream(), args);
+    stream().wait();
+  } catch (...) {
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    throw;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 dnnl::memory::desc plainDesc(const std::vector<int64_t>& dims, dnnl::memory::data_type dt) {

@@ -17,6 +17,10 @@ namespace cpu {
 dnnl::engine& engine();
 dnnl::stream& stream();
 
+// Executes p on the stream and waits, with profiling signals held back: every
+// oneDNN call goes through here (see dnnl_context.cc for why).
+void run(const dnnl::primitive& p, const std::unordered_map<int, dnnl::memory>& args);
+
 // Hashable key built from integers: push every value that changes the primitive.
 struct PrimitiveKey {
   std::vector<int64_t> v;

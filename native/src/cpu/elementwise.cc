@@ -176,10 +176,7 @@ void dnnlForward(const EltwiseSpec& s, const float* x, float* y, int64_t n) {
     return Entry{dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(d, cpu::engine())), md};
   });
   dnnl::engine& eng = cpu::engine();
-  dnnl::stream& strm = cpu::stream();
-  e.prim.execute(strm, {{DNNL_ARG_SRC, memory(e.md, eng, const_cast<float*>(x))},
-                        {DNNL_ARG_DST, memory(e.md, eng, y)}});
-  strm.wait();
+  cpu::run(e.prim, {{DNNL_ARG_SRC, memory(e.md, eng, const_cast<float*>(x))}, {DNNL_ARG_DST, memory(e.md, eng, y)}});
 }
 
 void dnnlBackward(const EltwiseSpec& s, bool fromDst, const float* at, const float* dy, float* dx, int64_t n) {
@@ -192,11 +189,9 @@ void dnnlBackward(const EltwiseSpec& s, bool fromDst, const float* at, const flo
     return Entry{dnnl::eltwise_backward(dnnl::eltwise_backward::primitive_desc(bd, cpu::engine(), hint)), md};
   });
   dnnl::engine& eng = cpu::engine();
-  dnnl::stream& strm = cpu::stream();
-  e.prim.execute(strm, {{fromDst ? DNNL_ARG_DST : DNNL_ARG_SRC, memory(e.md, eng, const_cast<float*>(at))},
-                        {DNNL_ARG_DIFF_DST, memory(e.md, eng, const_cast<float*>(dy))},
-                        {DNNL_ARG_DIFF_SRC, memory(e.md, eng, dx)}});
-  strm.wait();
+  cpu::run(e.prim, {{fromDst ? DNNL_ARG_DST : DNNL_ARG_SRC, memory(e.md, eng, const_cast<float*>(at))},
+                    {DNNL_ARG_DIFF_DST, memory(e.md, eng, const_cast<float*>(dy))},
+                    {DNNL_ARG_DIFF_SRC, memory(e.md, eng, dx)}});
 }
 
 // ---------------------------------------------------------------- unary loops
@@ -582,11 +577,9 @@ bool dnnlBinary(BinaryOp op, const TensorView& a, const TensorView& b, const Ten
     return Entry{dnnl::binary(dnnl::binary::primitive_desc(d, cpu::engine())), md0, md1};
   });
   dnnl::engine& eng = cpu::engine();
-  dnnl::stream& strm = cpu::stream();
-  e.prim.execute(strm, {{DNNL_ARG_SRC_0, memory(e.md0, eng, src0->data)},
-                        {DNNL_ARG_SRC_1, memory(e.md1, eng, src1->data)},
-                        {DNNL_ARG_DST, memory(e.md0, eng, out.data)}});
-  strm.wait();
+  cpu::run(e.prim, {{DNNL_ARG_SRC_0, memory(e.md0, eng, src0->data)},
+                    {DNNL_ARG_SRC_1, memory(e.md1, eng, src1->data)},
+                    {DNNL_ARG_DST, memory(e.md0, eng, out.data)}});
   return true;
 }
 

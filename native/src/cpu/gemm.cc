@@ -192,9 +192,7 @@ void matmul(const TensorView& a, const TensorView& b, const TensorView* bias, co
   memory src(p.src, eng, a.data), weights(p.weights, eng, b.data), dst(p.dst, eng, out.data);
   std::unordered_map<int, memory> argsMap{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
   if (bias) argsMap.emplace(DNNL_ARG_BIAS, memory(p.bias, eng, bias->data));
-  dnnl::stream& strm = cpu::stream();
-  p.prim.execute(strm, argsMap);
-  strm.wait();
+  cpu::run(p.prim, argsMap);
   if (!fusable(args.activation)) unary(activationOp(args.activation), out, out, args.alpha, 0.f);
 }
 

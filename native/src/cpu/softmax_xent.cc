@@ -359,9 +359,7 @@ void softmax(const TensorView& x, int axis, bool log, const TensorView& out) {
     });
   } else if (v.c >= kDnnlMinRow) {
     SoftmaxPrim& p = softmaxPrim(v.outer, v.c, log);
-    p.prim.execute(cpu::stream(), {{DNNL_ARG_SRC, memory(p.md, cpu::engine(), x.data)},
-                                   {DNNL_ARG_DST, memory(p.md, cpu::engine(), out.data)}});
-    cpu::stream().wait();
+    cpu::run(p.prim, {{DNNL_ARG_SRC, memory(p.md, cpu::engine(), x.data)}, {DNNL_ARG_DST, memory(p.md, cpu::engine(), out.data)}});
   } else {
     parallelRows(v.outer, x.size(), [&](int64_t b, int64_t e) {
       softmaxRows(x.f32() + b * v.c, out.f32() + b * v.c, e - b, v.c, log);
