@@ -95,3 +95,9 @@ test.serial('two copies of the package share one engine', (t) => {
   x.dispose();
   t.is(tf.memory().numTensors, before);
 });
+
+test.serial('internal op helpers stay off the public namespace', (t) => {
+  for (const name of ['freeTemps', 'reduceToShape', 'broadcastShapes', 'toTensorLike', 'parseAxes', 'reduceRaw', 'inDtype']) {
+    t.false(name in tf, `tf.${name} should not be public`);
+  }
+});
