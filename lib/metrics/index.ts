@@ -7,7 +7,7 @@ import { Tensor } from '../tensor/tensor';
 import { toTensor, TensorLike } from '../ops/convert';
 import { add, cast, divNoNan, equal, greater, less, logicalAnd, logicalNot, mul, sub, squaredDifference } from '../ops/elementwise';
 import { argMax, mean, sum } from '../ops/reduce';
-import { expandDims, oneHot, reshape, squeeze } from '../ops/shape';
+import { oneHot, reshape } from '../ops/shape';
 import {
   binaryCrossentropy as binaryCrossentropyLoss, categoricalCrossentropy, cosineProximity, getLoss, LossFunction, lossName,
   meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError, meanSquaredLogarithmicError, normalizeName, scoped,

@@ -19,6 +19,7 @@ import { getMetric } from '../metrics';
 import { convertPythonicToTs, deserialize, toCamelCase, toSnakeCase, ConfigDict } from '../serialization';
 import { formatShape, LayerVariable, singletonOrArray } from '../layers/layer';
 import { BaseCallback, CallbackList, CustomCallbackArgs, History, ProgressLogger, standardizeCallbacks, YieldEveryOptions } from '../callbacks';
+import type { Params } from '../callbacks';
 import type { LayersModel } from './model';
 
 /** Model inputs or targets: one tensor, one per input/output, or a map by input/output name. */
@@ -510,6 +511,87 @@ function positiveInt(fn: string, arg: string, v: unknown, dflt: number): number 
   return v as number;
 }
 
+/** One batch as a batch source hands it to the epoch loop. */
+interface TrainingBatch {
+  size: number;
+  /** Runs the training step; returns the logs (loss, then metrics). */
+  train(): Float32Array;
+  /** Frees what the batch owns, once its step ran (or failed). */
+  release?(): void;
+}
+
+interface EpochLoop {
+  epochs: number;
+  initialEpoch: number;
+  verbose: number;
+  /** Longest time in ms between yields to the event loop inside an epoch. */
+  yieldEvery: number;
+  yieldAtEpochEnd: boolean;
+  userCallbacks: BaseCallback[];
+  /** Shared with the callbacks by reference: a source may complete it once the model is built. */
+  params: Params;
+  /** The log names; read after the first batch's step (which may build the model). */
+  names(): string[];
+  batches(epoch: number): Iterable<TrainingBatch> | AsyncIterable<TrainingBatch>;
+  /** The validation logs after an epoch, or null for none. */
+  validate(epoch: number): Float32Array | null | Promise<Float32Array | null>;
+}
+
+/** The epoch and batch loop that fit and fitDataset share: callbacks, logs, validation, yielding. */
+async function runEpochs(model: LayersModel, loop: EpochLoop): Promise<History> {
+  const history = new History();
+  const callbacks = new CallbackList([...(loop.verbose > 0 ? [new ProgressLogger(loop.verbose === 1 ? 'auto' : 'line')] : []), history, ...loop.userCallbacks]);
+  callbacks.setModel(model);
+  callbacks.setParams(loop.params);
+  model.stopTraining = false;
+  model.history = history;
+  await callbacks.onTrainBegin();
+  let lastYield = performance.now();
+  for (let epoch = loop.initialEpoch; epoch < loop.epochs; epoch++) {
+    await callbacks.onEpochBegin(epoch);
+    let sums: Float64Array | null = null;
+    let seen = 0;
+    let batch = 0;
+    for await (const b of loop.batches(epoch)) {
+      const batchLogs: { [key: string]: number } = { batch, size: b.size };
+      let values: Float32Array;
+      try {
+        await callbacks.onBatchBegin(batch, batchLogs);
+        values = b.train();
+      } finally {
+        b.release?.();
+      }
+      const names = loop.names();
+      sums ??= new Float64Array(names.length);
+      for (let k = 0; k < names.length; k++) {
+        sums[k] += values[k] * b.size;
+        batchLogs[names[k]] = values[k];
+      }
+      seen += b.size;
+      await callbacks.onBatchEnd(batch, batchLogs);
+      batch++;
+      if (performance.now() - lastYield >= loop.yieldEvery) {
+        await nextTurn();
+        lastYield = performance.now();
+      }
+      if (model.stopTraining) break;
+    }
+    const names = loop.names();
+    const epochLogs: { [key: string]: number } = {};
+    for (let k = 0; k < names.length; k++) epochLogs[names[k]] = sums !== null && seen > 0 ? sums[k] / seen : NaN;
+    const v = await loop.validate(epoch);
+    if (v !== null) for (let k = 0; k < names.length; k++) epochLogs[`val_${names[k]}`] = v[k];
+    await callbacks.onEpochEnd(epoch, epochLogs);
+    if (loop.yieldAtEpochEnd) {
+      await nextTurn();
+      lastYield = performance.now();
+    }
+    if (model.stopTraining) break;
+  }
+  await callbacks.onTrainEnd();
+  return history;
+}
+
 /** @internal model.fit. */
 export async function fit(model: LayersModel, x: InputData, y: InputData, args: ModelFitArgs = {}): Promise<History> {
   const fn = 'fit';
@@ -568,32 +650,10 @@ export async function fit(model: LayersModel, x: InputData, y: InputData, args: 
     }
     const n = xs[0].shape[0];
     const names = state.metricsNames;
-    const history = new History();
-    const callbacks = new CallbackList([...(verbose > 0 ? [new ProgressLogger(verbose === 1 ? 'auto' : 'line')] : []), history, ...callbackList]);
-    callbacks.setModel(model);
-    callbacks.setParams({
-      epochs,
-      initialEpoch,
-      samples: n,
-      steps: null,
-      batchSize,
-      verbose,
-      doValidation: val !== null,
-      metrics: val !== null ? [...names, ...names.map((m) => `val_${m}`)] : names.slice(),
-    });
-    model.stopTraining = false;
-    model.history = history;
-    await callbacks.onTrainBegin();
-    let lastYield = performance.now();
-    for (let epoch = initialEpoch; epoch < epochs; epoch++) {
-      await callbacks.onEpochBegin(epoch);
+    function* arrayBatches(): Iterable<TrainingBatch> {
       const order = shuffle ? permutation(n) : null;
-      const sums = new Float64Array(names.length);
-      let seen = 0;
-      for (let batch = 0, start = 0; start < n; batch++, start += batchSize) {
+      for (let start = 0; start < n; start += batchSize) {
         const size = Math.min(batchSize, n - start);
-        const batchLogs: { [key: string]: number } = { batch, size };
-        await callbacks.onBatchBegin(batch, batchLogs);
         let indices: Int32Array | null;
         if (order !== null) indices = order.subarray(start, start + size);
         else if (start === 0 && size === n) indices = null;
@@ -601,34 +661,34 @@ export async function fit(model: LayersModel, x: InputData, y: InputData, args: 
           indices = new Int32Array(size);
           for (let i = 0; i < size; i++) indices[i] = start + i;
         }
-        const values = trainStep(model, state, xs, ys, sws, indices);
-        for (let k = 0; k < names.length; k++) {
-          sums[k] += values[k] * size;
-          batchLogs[names[k]] = values[k];
-        }
-        seen += size;
-        await callbacks.onBatchEnd(batch, batchLogs);
-        if (performance.now() - lastYield >= yieldEvery) {
-          await nextTurn();
-          lastYield = performance.now();
-        }
-        if (model.stopTraining) break;
+        yield { size, train: () => trainStep(model, state, xs, ys, sws, indices) };
       }
-      const epochLogs: { [key: string]: number } = {};
-      for (let k = 0; k < names.length; k++) epochLogs[names[k]] = seen > 0 ? sums[k] / seen : NaN;
-      if (val !== null && (epoch - initialEpoch + 1) % validationFreq === 0) {
-        const v = evaluateSums(model, state, val.xs, val.ys, val.sws, args.validationBatchSize ?? batchSize);
-        for (let k = 0; k < names.length; k++) epochLogs[`val_${names[k]}`] = v[k];
-      }
-      await callbacks.onEpochEnd(epoch, epochLogs);
-      if (yieldEvery !== Infinity || args.yieldEvery === 'epoch') {
-        await nextTurn();
-        lastYield = performance.now();
-      }
-      if (model.stopTraining) break;
     }
-    await callbacks.onTrainEnd();
-    return history;
+    const v = val;
+    return await runEpochs(model, {
+      epochs,
+      initialEpoch,
+      verbose,
+      yieldEvery,
+      yieldAtEpochEnd: yieldEvery !== Infinity || args.yieldEvery === 'epoch',
+      userCallbacks: callbackList,
+      params: {
+        epochs,
+        initialEpoch,
+        samples: n,
+        steps: null,
+        batchSize,
+        verbose,
+        doValidation: v !== null,
+        metrics: v !== null ? [...names, ...names.map((m) => `val_${m}`)] : names.slice(),
+      },
+      names: () => names,
+      batches: arrayBatches,
+      validate: (epoch) =>
+        v !== null && (epoch - initialEpoch + 1) % validationFreq === 0
+          ? evaluateSums(model, state, v.xs, v.ys, v.sws, args.validationBatchSize ?? batchSize)
+          : null,
+    });
   } finally {
     model.isTraining = false;
     dispose(owned);
@@ -755,21 +815,8 @@ export async function fitDataset(model: LayersModel, dataset: DatasetLike, args:
   try {
     let iterator = await dataset.iterator();
     let state: CompiledState | null = null;
-    let names: string[] = [];
-    const history = new History();
-    const callbacks = new CallbackList([...(verbose > 0 ? [new ProgressLogger(verbose === 1 ? 'auto' : 'line')] : []), history, ...userCallbacks]);
-    callbacks.setModel(model);
-    const params = { epochs, initialEpoch, samples: null, steps: batchesPerEpoch, batchSize: null, verbose, doValidation: vd != null, metrics: [] as string[] };
-    callbacks.setParams(params);
-    model.stopTraining = false;
-    model.history = history;
-    await callbacks.onTrainBegin();
-    let lastYield = performance.now();
-    for (let epoch = initialEpoch; epoch < epochs; epoch++) {
-      await callbacks.onEpochBegin(epoch);
-      // The log names are known once the first batch has been seen (it may build the model).
-      let sums = new Float64Array(names.length);
-      let seen = 0;
+    const params: Params = { epochs, initialEpoch, samples: null, steps: batchesPerEpoch, batchSize: null, verbose, doValidation: vd != null, metrics: [] };
+    async function* datasetBatches(epoch: number): AsyncIterable<TrainingBatch> {
       for (let batch = 0; batchesPerEpoch === null || batch < batchesPerEpoch; batch++) {
         const r = await iterator.next();
         if (r.done) {
@@ -778,62 +825,53 @@ export async function fitDataset(model: LayersModel, dataset: DatasetLike, args:
           }
           break;
         }
+        // The batch's tensors belong to fit once yielded, as in TF.js.
         const batchOwned: Tensor[] = [];
-        const batchLogs: { [key: string]: number } = { batch };
+        const release = () => {
+          dispose(batchOwned);
+          dispose(batchTensors(r.value));
+        };
+        let item: TrainingBatch;
         try {
           const { xs, ys, sw } = datasetBatch(model, r.value, fn);
           if (state === null) {
+            // The log names are known once the first batch has been seen (it may build the model).
             state = compiledState(model, fn);
-            names = state.metricsNames;
+            const names = state.metricsNames;
             params.metrics = vd != null ? [...names, ...names.map((m) => `val_${m}`)] : names.slice();
-            sums = new Float64Array(names.length);
           }
-          const size = xs[0].shape[0];
-          batchLogs.size = size;
-          await callbacks.onBatchBegin(batch, batchLogs);
+          const s = state;
           const sws = sampleWeights(model, fn, ys, sw, args.classWeight, batchOwned);
-          const values = trainStep(model, state, xs, ys, sws, null);
-          for (let k = 0; k < names.length; k++) {
-            sums[k] += values[k] * size;
-            batchLogs[names[k]] = values[k];
-          }
-          seen += size;
-        } finally {
-          // The batch's tensors belong to fit once yielded, as in TF.js.
-          dispose(batchOwned);
-          dispose(batchTensors(r.value));
+          item = { size: xs[0].shape[0], train: () => trainStep(model, s, xs, ys, sws, null), release };
+        } catch (e) {
+          release();
+          throw e;
         }
-        await callbacks.onBatchEnd(batch, batchLogs);
-        if (performance.now() - lastYield >= yieldEvery) {
-          await nextTurn();
-          lastYield = performance.now();
-        }
-        if (model.stopTraining) break;
+        yield item;
       }
       if (batchesPerEpoch === null) iterator = await dataset.iterator();
-      const epochLogs: { [key: string]: number } = {};
-      for (let k = 0; k < names.length; k++) epochLogs[names[k]] = seen > 0 ? sums[k] / seen : NaN;
-      if (vd != null && state !== null) {
-        let v: Float32Array;
-        if (isDataset(vd)) v = await evaluateDatasetMeans(model, vd, args.validationBatches, fn);
-        else {
-          const vxs = standardizeInputs(model, vd[0], fn, 'validationData[0]');
-          const vys = standardizeTargets(model, vd[1], fn, 'validationData[1]');
-          checkSameLength(model, fn, [['validationData[0]', vxs], ['validationData[1]', vys]]);
-          const vsws = sampleWeights(model, fn, vys, vd[2], null, owned);
-          v = evaluateSums(model, state, vxs, vys, vsws, args.validationBatchSize ?? 32);
-        }
-        for (let k = 0; k < names.length; k++) epochLogs[`val_${names[k]}`] = v[k];
-      }
-      await callbacks.onEpochEnd(epoch, epochLogs);
-      if (yieldEvery !== Infinity || args.yieldEvery === 'epoch') {
-        await nextTurn();
-        lastYield = performance.now();
-      }
-      if (model.stopTraining) break;
     }
-    await callbacks.onTrainEnd();
-    return history;
+    const validate = async (): Promise<Float32Array | null> => {
+      if (vd == null || state === null) return null;
+      if (isDataset(vd)) return evaluateDatasetMeans(model, vd, args.validationBatches, fn);
+      const vxs = standardizeInputs(model, vd[0], fn, 'validationData[0]');
+      const vys = standardizeTargets(model, vd[1], fn, 'validationData[1]');
+      checkSameLength(model, fn, [['validationData[0]', vxs], ['validationData[1]', vys]]);
+      const vsws = sampleWeights(model, fn, vys, vd[2], null, owned);
+      return evaluateSums(model, state, vxs, vys, vsws, args.validationBatchSize ?? 32);
+    };
+    return await runEpochs(model, {
+      epochs,
+      initialEpoch,
+      verbose,
+      yieldEvery,
+      yieldAtEpochEnd: yieldEvery !== Infinity || args.yieldEvery === 'epoch',
+      userCallbacks,
+      params,
+      names: () => (state === null ? [] : state.metricsNames),
+      batches: datasetBatches,
+      validate,
+    });
   } finally {
     model.isTraining = false;
     dispose(owned);
