@@ -1,20 +1,26 @@
 #!/usr/bin/env node
-// npm run demo [-- --epochs N]
-// Trains the `mlp` workload on the real Fashion-MNIST (Debian's
-// dataset-fashion-mnist), then shows the summary, the test accuracy, ten test
-// images with predicted and true classes, and where the model was saved.
+// npm run demo [-- mlp|cnn] [-- --epochs N]
+// Trains a seed workload (default `mlp`; `cnn` is the convolutional one) on
+// the real Fashion-MNIST (Debian's dataset-fashion-mnist), then shows the
+// summary, the test accuracy, ten test images with predicted and true
+// classes, and where the model was saved.
 'use strict';
 const path = require('path');
 const tf = require('..');
+const { WORKLOADS } = require('./bench/workloads');
+
+const DEMOS = ['mlp', 'cnn'];
 
 const { loadFashionMnist, toCategorical, FASHION_MNIST_CLASSES } = tf.node.datasets;
 
 function parseArgs(argv) {
-  const args = { epochs: 10 };
+  const args = { workload: 'mlp', epochs: null };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--epochs') args.epochs = Number(argv[++i]);
-    else throw new Error(`demo: unknown argument '${argv[i]}' (expected --epochs N)`);
+    else if (DEMOS.includes(argv[i])) args.workload = argv[i];
+    else throw new Error(`demo: unknown argument '${argv[i]}' (expected ${DEMOS.join(' or ')}, and --epochs N)`);
   }
+  args.epochs ??= WORKLOADS[args.workload].epochs;
   if (!Number.isInteger(args.epochs) || args.epochs < 1) throw new Error('demo: --epochs expects a positive integer');
   return args;
 }
@@ -51,25 +57,21 @@ function showImages(images, predicted, truth, perRow = 4) {
 }
 
 async function main() {
-  const { epochs } = parseArgs(process.argv.slice(2));
-  console.log(`tensorforge demo: the mlp workload on Fashion-MNIST (${tf.getBackend()} backend, oneDNN ${tf.device().cpu.onednn}, ${tf.device().cpu.threads} threads)\n`);
+  const { workload, epochs } = parseArgs(process.argv.slice(2));
+  const w = WORKLOADS[workload];
+  console.log(`tensorforge demo: the ${workload} workload on Fashion-MNIST (${tf.getBackend()} backend, oneDNN ${tf.device().cpu.onednn}, ${tf.device().cpu.threads} threads)\n`);
 
   const { train, test } = loadFashionMnist();
   const yTrain = toCategorical(train.labels, 10);
   const yTest = toCategorical(test.labels, 10);
   console.log(`data: ${train.images.shape[0]} training and ${test.images.shape[0]} test images of ${train.images.shape.slice(1).join('x')}\n`);
 
-  const model = tf.sequential();
-  model.add(tf.layers.flatten({ inputShape: [28, 28, 1] }));
-  model.add(tf.layers.dense({ units: 200, activation: 'relu' }));
-  model.add(tf.layers.dense({ units: 150, activation: 'relu' }));
-  model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-  model.compile({ optimizer: tf.train.adam(5e-4), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const model = w.build(tf);
   model.summary();
   console.log();
 
   const start = Date.now();
-  await model.fit(train.images, yTrain, { epochs, batchSize: 32, shuffle: true, verbose: 1 });
+  await model.fit(train.images, yTrain, { epochs, batchSize: w.batchSize, shuffle: true, verbose: 1 });
   const seconds = (Date.now() - start) / 1000;
   console.log(`\ntrained ${epochs} epochs in ${seconds.toFixed(1)} s (${Math.round((epochs * train.images.shape[0]) / seconds)} samples/s)`);
 
@@ -84,7 +86,7 @@ async function main() {
   const pixels = first.dataSync();
   showImages(Array.from({ length: 10 }, (_, i) => pixels.subarray(i * 784, (i + 1) * 784)), predicted, truth);
 
-  const dir = path.resolve('demo-models', 'mlp');
+  const dir = path.resolve('demo-models', workload);
   await model.save(`file://${dir}`);
   const loaded = await tf.loadLayersModel(`file://${path.join(dir, 'model.json')}`);
   const again = Array.from(loaded.predict(first).argMax(-1).dataSync());

@@ -46,14 +46,20 @@ async function runTensorforge(name, epochsArg, seed) {
   const model = w.build(tf);
   const rates = [];
   let t0 = 0;
+  let lastLogs = {};
+  const fitArgs = w.fitArgs ?? {};
+  // Samples trained per epoch: validationSplit holds the tail of the set out.
+  const trained = Math.floor(train.images.shape[0] * (1 - (fitArgs.validationSplit ?? 0)));
   await model.fit(train.images, yTrain, {
+    ...fitArgs,
     epochs,
     batchSize: w.batchSize,
     shuffle: true,
     verbose: 0,
     callbacks: {
       onEpochBegin: () => { t0 = performance.now(); },
-      onEpochEnd: () => { rates.push(train.images.shape[0] / ((performance.now() - t0) / 1000)); },
+      // The epoch's time includes its validation pass, as PyTorch's does.
+      onEpochEnd: (epoch, logs) => { rates.push(trained / ((performance.now() - t0) / 1000)); lastLogs = logs; },
     },
   });
   const probs = model.predict(test.images, { batchSize: 1000 });
@@ -62,6 +68,7 @@ async function runTensorforge(name, epochsArg, seed) {
   const testAccuracy = acc.dataSync()[0];
   tf.dispose([probs, predicted, acc]);
   const sps = median(rates);
+  const valAccuracy = lastLogs.val_acc ?? lastLogs.val_accuracy;
   return {
     framework: `tensorforge ${require('../../package.json').version} (oneDNN ${tf.device().cpu.onednn})`,
     workload: name,
@@ -73,6 +80,7 @@ async function runTensorforge(name, epochsArg, seed) {
     samplesPerSecByEpoch: rates.map((r) => Math.round(r * 10) / 10),
     msPerStep: Math.round((1000 * w.batchSize / sps) * 1e4) / 1e4,
     testAccuracy: Math.round(testAccuracy * 1e4) / 1e4,
+    ...(valAccuracy !== undefined ? { valAccuracy: Math.round(valAccuracy * 1e4) / 1e4 } : {}),
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
   };
 }

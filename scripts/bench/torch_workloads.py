@@ -38,19 +38,38 @@ def dense(i, o):
     return layer
 
 
+def conv(i, o, k):
+    # Keras's defaults: glorot-uniform kernel (fans include the window), zero bias, 'valid' padding.
+    layer = nn.Conv2d(i, o, k)
+    nn.init.xavier_uniform_(layer.weight)
+    nn.init.zeros_(layer.bias)
+    return layer
+
+
+# name -> (model, optimizer, batch size, default epochs, validation fraction, image input)
 def build(name):
     # The models end in logits: softmax + categorical cross-entropy is
     # computed by nn.CrossEntropyLoss, as tensorforge fuses it too.
     if name == 'mlp':
         model = nn.Sequential(dense(784, 200), nn.ReLU(), dense(200, 150), nn.ReLU(), dense(150, 10))
-        return model, torch.optim.Adam(model.parameters(), lr=5e-4, eps=1e-7), 32, 10
+        return model, torch.optim.Adam(model.parameters(), lr=5e-4, eps=1e-7), 32, 10, 0, False
     if name == 'mlp-dropout':
         model = nn.Sequential(dense(784, 128), nn.ReLU(), nn.Dropout(0.2), dense(128, 10))
-        return model, torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7), 32, 5
+        return model, torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7), 32, 5, 0, False
     if name == 'mlp-512':
         model = nn.Sequential(dense(784, 512), nn.ReLU(), dense(512, 10))
         # TF.js rmsprop: rho 0.9, epsilon 1e-7, no momentum.
-        return model, torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7), 128, 5
+        return model, torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7), 128, 5, 0, False
+    if name == 'cnn':
+        model = nn.Sequential(conv(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), conv(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Flatten(), dense(1600, 128), nn.ReLU(), dense(128, 10))
+        return model, torch.optim.Adam(model.parameters(), lr=5e-4, eps=1e-7), 128, 10, 0, True
+    if name == 'cnn-deep':
+        model = nn.Sequential(conv(1, 32, 3), nn.ReLU(), conv(32, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                              conv(32, 64, 3), nn.ReLU(), conv(64, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Flatten(), nn.Dropout(0.25), dense(1024, 512), nn.ReLU(), nn.Dropout(0.5), dense(512, 10))
+        # TF.js's 'rmsprop': lr 1e-3, rho 0.9, epsilon 1e-7.
+        return model, torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7), 128, 2, 0.15, True
     raise SystemExit(f'unknown workload {name}')
 
 
@@ -64,6 +83,14 @@ def blas_library():
     return 'unknown'
 
 
+def accuracy(model, x, y, batch=1000):
+    model.eval()
+    with torch.no_grad():
+        correct = sum((model(x[i:i + batch]).argmax(1) == y[i:i + batch]).sum().item() for i in range(0, len(x), batch))
+    model.train()
+    return correct / len(x)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('workload')
@@ -72,12 +99,19 @@ def main():
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    model, opt, batch, epochs = build(args.workload)
+    model, opt, batch, epochs, val_fraction, images = build(args.workload)
     epochs = args.epochs or epochs
     xtr, ytr = load('train')
     xte, yte = load('t10k')
+    if images:
+        xtr, xte = xtr.reshape(-1, 1, 28, 28), xte.reshape(-1, 1, 28, 28)
+    # As Keras's validationSplit: the last fraction of the set, before shuffling.
+    n_val = int(len(xtr) * val_fraction)
+    xval, yval = xtr[len(xtr) - n_val:], ytr[len(ytr) - n_val:]
+    xtr, ytr = xtr[:len(xtr) - n_val], ytr[:len(ytr) - n_val]
     loss_fn = nn.CrossEntropyLoss()
     n = len(xtr)
+    val_acc = None
     rates = []
     for _ in range(epochs):
         model.train()
@@ -91,16 +125,16 @@ def main():
             loss.backward()
             opt.step()
             loss.item()  # the per-batch loss read a progress bar makes
+        if n_val:
+            val_acc = accuracy(model, xval, yval)
         rates.append(n / (time.perf_counter() - start))
-    model.eval()
-    with torch.no_grad():
-        acc = (model(xte).argmax(1) == yte).float().mean().item()
+    acc = accuracy(model, xte, yte)
     sps = statistics.median(rates)
     print(json.dumps({
         'framework': f'pytorch {torch.__version__}', 'blas': blas_library(), 'workload': args.workload, 'threads': args.threads,
         'epochs': epochs, 'batchSize': batch, 'samplesPerSec': round(sps, 1),
         'samplesPerSecByEpoch': [round(r, 1) for r in rates], 'msPerStep': round(1000 * batch / sps, 4),
-        'testAccuracy': round(acc, 4), 'peakRssMB': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        'testAccuracy': round(acc, 4), **({'valAccuracy': round(val_acc, 4)} if val_acc is not None else {}), 'peakRssMB': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }))
 
 

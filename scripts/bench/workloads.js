@@ -48,6 +48,47 @@ const WORKLOADS = {
       return model;
     },
   },
+  cnn: {
+    epochs: 10,
+    batchSize: 128,
+    labels: 'onehot',
+    build(tf) {
+      const model = tf.sequential();
+      model.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }));
+      model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+      model.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }));
+      model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+      model.add(tf.layers.flatten());
+      model.add(tf.layers.dense({ units: 128, activation: 'relu' }));
+      model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+      model.compile({ optimizer: tf.train.adam(5e-4), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+      return model;
+    },
+  },
+  // The classic Node MNIST example (tfjs-examples/mnist-node): RMSprop at its
+  // default rate, 15% of the training set held out for validation.
+  'cnn-deep': {
+    epochs: 2,
+    batchSize: 128,
+    labels: 'onehot',
+    fitArgs: { validationSplit: 0.15 },
+    build(tf) {
+      const model = tf.sequential();
+      model.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }));
+      model.add(tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }));
+      model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+      model.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }));
+      model.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }));
+      model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+      model.add(tf.layers.flatten());
+      model.add(tf.layers.dropout({ rate: 0.25 }));
+      model.add(tf.layers.dense({ units: 512, activation: 'relu' }));
+      model.add(tf.layers.dropout({ rate: 0.5 }));
+      model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+      model.compile({ optimizer: 'rmsprop', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+      return model;
+    },
+  },
 };
 
 module.exports = { WORKLOADS };
