@@ -62,6 +62,13 @@ export interface Addon {
 
   // gemm
   matmul(a: H, b: H, bias: H | null, out: H, transposeA: boolean, transposeB: boolean, activation: Activation, alpha: number): void;
+  // conv: x [N, *spatial, Cin], filter [*k, Cin/groups, Cout], y [N, *out, Cout]; one stride,
+  // dilation and padding per spatial dim.
+  convForward(x: H, filter: H, bias: H | null, y: H, strides: number[], dilations: number[], padBefore: number[], padAfter: number[],
+    groups: number, activation: Activation, alpha: number): void;
+  convBackwardData(dy: H, filter: H, dx: H, strides: number[], dilations: number[], padBefore: number[], padAfter: number[], groups: number): void;
+  convBackwardFilter(x: H, dy: H, dfilter: H, dbias: H | null, strides: number[], dilations: number[], padBefore: number[], padAfter: number[],
+    groups: number): void;
   // elementwise
   unary(op: UnaryOp, x: H, out: H, alpha: number, beta: number): void;
   unaryGrad(op: UnaryOp, at: H, dy: H, dx: H, alpha: number, beta: number): void;

@@ -1,6 +1,7 @@
-// Every public op function, as tf.* exports them. Elementwise, reduce and
-// convert also hold helpers that other lib/ modules import by path; they are
-// listed here by name so that those helpers stay off the public namespace.
+// Every public op function, as tf.* exports them. Elementwise, reduce,
+// convert, linalg and conv also hold helpers that other lib/ modules import
+// by path; they are listed here by name so that those helpers stay off the
+// public namespace.
 export * from './creation';
 export type { TensorLike } from './convert';
 export {
@@ -12,7 +13,10 @@ export {
 } from './elementwise';
 export { sum, mean, max, min, prod, all, any, logSumExp, moments, norm, argMax, argMin, topk, cumsum } from './reduce';
 export type { NormOrd } from './reduce';
-export * from './linalg';
+export { matMul, dot, outerProduct, fused } from './linalg';
+export type { FusedActivation, FusedMatMulConfig } from './linalg';
+export { conv1d, conv2d, conv3d, conv2dTranspose, depthwiseConv2d, separableConv2d } from './conv';
+export type { ConvPadding, DimRoundingMode, FusedConv2DConfig } from './conv';
 export * from './nn';
 export * from './shape';
 export * from './random';

@@ -1,6 +1,7 @@
 // Matrix products: matMul (batched, with batch broadcasting), dot,
 // outerProduct and fused.matMul (bias + activation in the same native call,
-// the forward and backward of every Dense layer).
+// the forward and backward of every Dense layer), and the fused activations
+// that fused.conv2d shares.
 import { Activation, DTypeCode, native, ReduceOp, TensorHandle, UnaryOp } from '../native';
 import { check, shapeError, typeError, unknownName } from '../errors';
 import { Rank } from '../tensor/dtype';
@@ -11,11 +12,12 @@ import { activationGrad, add, cast, elu, freeTemps, inDtype, leakyRelu, prelu, r
 import { sameShape } from '../tensor/shape';
 import { reduceRaw } from './reduce';
 import { reshape } from './shape';
+import { fusedConv2d, fusedDepthwiseConv2d } from './conv';
 
 export type FusedActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'elu' | 'selu' | 'leakyrelu' | 'prelu';
 
 /** A fused activation: its native code and the unary op whose gradient is its derivative. */
-interface FusedAct {
+export interface FusedAct {
   code: Activation;
   derivative?: UnaryOp;
 }
@@ -310,6 +312,20 @@ export interface FusedMatMulConfig {
   leakyreluAlpha?: number;
 }
 
+/** @internal A fused activation as the kernels take it (null for prelu, which is never fused), after checking the fused config's activation arguments. */
+export function fusedActivation(fn: string, activation: unknown, leakyreluAlpha: unknown, preluWeights: unknown): { act: FusedAct; alpha: number } | null {
+  if (activation !== 'prelu' && !Object.prototype.hasOwnProperty.call(FUSED, activation as string)) {
+    throw unknownName(fn, 'activation', activation, [...Object.keys(FUSED), 'prelu']);
+  }
+  check.isNumber(fn, 'leakyreluAlpha', leakyreluAlpha);
+  if (activation === 'prelu') {
+    if (preluWeights === null || preluWeights === undefined) throw typeError(fn, 'preluActivationWeights', "a tensor when activation is 'prelu'", preluWeights);
+    return null;
+  }
+  const alpha = activation === 'leakyrelu' ? leakyreluAlpha : activation === 'elu' ? 1 : 0;
+  return { act: FUSED[activation as Exclude<FusedActivation, 'prelu'>], alpha };
+}
+
 /**
  * act(op(a)·op(b) + bias) in one native call, as TF.js's tf.fused.matMul.
  * `tf.fused.matMul({a: x, b: kernel, bias, activation: 'relu'})` is a Dense layer's forward.
@@ -320,10 +336,7 @@ function fusedMatMul(config: FusedMatMulConfig): Tensor {
   const { a, b, transposeA = false, transposeB = false, bias = null, activation = 'linear', preluActivationWeights = null, leakyreluAlpha = 0.2 } = config;
   checkFlag(fn, 'transposeA', transposeA);
   checkFlag(fn, 'transposeB', transposeB);
-  const act = activation === 'prelu' ? null : FUSED[activation];
-  if (act === undefined) throw unknownName(fn, 'activation', activation, [...Object.keys(FUSED), 'prelu']);
-  check.isNumber(fn, 'leakyreluAlpha', leakyreluAlpha);
-  const alpha = activation === 'leakyrelu' ? leakyreluAlpha : activation === 'elu' ? 1 : 0;
+  const fusedAct = fusedActivation(fn, activation, leakyreluAlpha, preluActivationWeights);
   const ta = toTensor(a, 'a', fn);
   const tb = toTensor(b, 'b', fn);
   const tbias = bias === null || bias === undefined ? null : toTensor(bias, 'bias', fn);
@@ -331,10 +344,13 @@ function fusedMatMul(config: FusedMatMulConfig): Tensor {
   // The kernel adds a bias of N values along the last axis; prelu, or any
   // other broadcastable bias, goes through separate ops.
   const n = tb.rank >= 2 ? tb.shape[tb.rank - (transposeB ? 2 : 1)] : -1;
-  if (act && (tbias === null || (tbias.size === n && tbias.shape.every((d, i) => i === tbias.rank - 1 || d === 1)))) {
-    y = runMatMul(fn, ta, tb, transposeA, transposeB, tbias, act, alpha);
+  if (fusedAct && (tbias === null || (tbias.size === n && tbias.shape.every((d, i) => i === tbias.rank - 1 || d === 1)))) {
+    y = runMatMul(fn, ta, tb, transposeA, transposeB, tbias, fusedAct.act, fusedAct.alpha);
   } else {
-    y = unfused(fn, ta, tb, transposeA, transposeB, tbias, activation, preluActivationWeights, leakyreluAlpha);
+    const product = matMul(ta, tb, transposeA, transposeB);
+    const z = tbias === null ? product : add(product, tbias);
+    if (z !== product) freeTemps(product, null);
+    y = applyActivation(z, activation, preluActivationWeights, leakyreluAlpha);
   }
   freeTemps(ta, a);
   freeTemps(tb, b);
@@ -342,13 +358,8 @@ function fusedMatMul(config: FusedMatMulConfig): Tensor {
   return y;
 }
 
-function unfused(fn: string, a: Tensor, b: Tensor, tA: boolean, tB: boolean, bias: Tensor | null, activation: FusedActivation,
-  preluWeights: TensorLike | null, leakyreluAlpha: number): Tensor {
-  if (activation === 'prelu' && (preluWeights === null || preluWeights === undefined)) {
-    throw typeError(fn, 'preluActivationWeights', "a tensor when activation is 'prelu'", preluWeights);
-  }
-  const product = matMul(a, b, tA, tB);
-  const z = bias === null ? product : add(product, bias);
+/** @internal act(z) as separate ops, for what a kernel cannot fuse (prelu, a bias of another shape); frees z when it made a new tensor. */
+export function applyActivation(z: Tensor, activation: FusedActivation, preluWeights: TensorLike | null, leakyreluAlpha: number): Tensor {
   let y: Tensor;
   switch (activation) {
     case 'linear': y = z; break;
@@ -362,12 +373,11 @@ function unfused(fn: string, a: Tensor, b: Tensor, tA: boolean, tB: boolean, bia
     case 'prelu': y = prelu(z, preluWeights!); break;
   }
   if (y !== z) freeTemps(z, null);
-  if (z !== product) freeTemps(product, null);
   return y;
 }
 
 /** The fused ops, as TF.js's `tf.fused` namespace. */
-export const fused = { matMul: fusedMatMul };
+export const fused = { matMul: fusedMatMul, conv2d: fusedConv2d, depthwiseConv2d: fusedDepthwiseConv2d };
 
 /**
  * Dot product of rank-1 or rank-2 tensors: vector·vector is a scalar,

@@ -10,6 +10,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("TensorHandle", TensorHandle::Init(env));
   InitRuntime(env, exports);
   InitGemm(env, exports);
+  InitConv(env, exports);
   InitElementwise(env, exports);
   InitReduce(env, exports);
   InitSoftmaxXent(env, exports);

@@ -87,6 +87,7 @@ inline std::vector<TensorView> argTensors(const Napi::CallbackInfo& info, size_t
 
 // One Init per kernel family, each in its own binding file.
 void InitGemm(Napi::Env env, Napi::Object exports);
+void InitConv(Napi::Env env, Napi::Object exports);
 void InitElementwise(Napi::Env env, Napi::Object exports);
 void InitReduce(Napi::Env env, Napi::Object exports);
 void InitSoftmaxXent(Napi::Env env, Napi::Object exports);

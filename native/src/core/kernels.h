@@ -33,6 +33,27 @@ struct MatMulArgs {
 void matmul(const TensorView& a, const TensorView& b, const TensorView* bias, const TensorView& out,
             const MatMulArgs& args);
 
+// ---------------------------------------------------------------- conv.cc
+// Convolution over 1, 2 or 3 spatial dims, channels-last, float32:
+//   x [N, *in, Cin], filter [*k, Cin/groups, Cout] (TF's HWIO; depthwise is
+//   groups = Cin with Cout = Cin * multiplier), y [N, *out, Cout], where per
+//   spatial dim out = (in + padBefore + padAfter - ((k - 1) * dilation + 1)) / stride + 1
+//   (rounded down: trailing input that no window reaches gets a zero gradient).
+struct ConvArgs {
+  std::vector<int64_t> strides, dilations, padBefore, padAfter;  // one per spatial dim; dilation 1 = none
+  int64_t groups = 1;
+  Activation activation = Activation::Linear;  // forward only
+  float alpha = 0.f;                           // leakyRelu slope / elu alpha
+};
+// y = act(conv(x, filter) + bias); bias (may be null) has Cout elements.
+void convForward(const TensorView& x, const TensorView& filter, const TensorView* bias, const TensorView& y,
+                 const ConvArgs& args);
+// dx from dy (also the forward of a transposed convolution).
+void convBackwardData(const TensorView& dy, const TensorView& filter, const TensorView& dx, const ConvArgs& args);
+// dfilter (and dbias = dy summed over all but the channel axis, when not null) from x and dy.
+void convBackwardFilter(const TensorView& x, const TensorView& dy, const TensorView& dfilter, const TensorView* dbias,
+                        const ConvArgs& args);
+
 // ---------------------------------------------------------------- elementwise.cc
 enum class UnaryOp : int32_t {
   Neg = 0, Abs = 1, Sign = 2, Exp = 3, Expm1 = 4, Log = 5, Log1p = 6, Sqrt = 7, Rsqrt = 8,

@@ -9,14 +9,15 @@
 
 #include "../core/kernels.h"
 #include "dnnl_context.h"
+#include "post_ops.h"
 
 namespace tf {
 namespace {
 
 using dnnl::memory;
-
-constexpr float kSeluAlpha = 1.6732632423543772f;
-constexpr float kSeluScale = 1.0507009873554805f;
+using cpu::activationOp;
+using cpu::appendActivation;
+using cpu::fusable;
 
 struct MatMulPrimitive {
   dnnl::matmul prim;
@@ -69,47 +70,6 @@ MatMulShape checkShapes(const TensorView& a, const TensorView& b, const TensorVi
       fail("bias must have " + std::to_string(s.n) + " elements, got " + std::to_string(bias->size()));
   }
   return s;
-}
-
-// oneDNN's soft_relu is off by ~2e-6 and goes negative below -15, so
-// softplus runs as our own pass after the product instead of as a post-op.
-bool fusable(Activation act) { return act != Activation::Softplus; }
-
-// The activations as oneDNN eltwise post-ops. Selu is elu scaled, which the
-// post-op's own scale expresses.
-void appendActivation(dnnl::post_ops& ops, Activation act, float alpha) {
-  using A = dnnl::algorithm;
-  switch (act) {
-    case Activation::Linear:
-    case Activation::Softplus: return;
-    case Activation::Relu: ops.append_eltwise(1.f, A::eltwise_relu, 0.f, 0.f); return;
-    case Activation::Relu6: ops.append_eltwise(1.f, A::eltwise_clip, 0.f, 6.f); return;
-    case Activation::Sigmoid: ops.append_eltwise(1.f, A::eltwise_logistic, 0.f, 0.f); return;
-    case Activation::Tanh: ops.append_eltwise(1.f, A::eltwise_tanh, 0.f, 0.f); return;
-    case Activation::Elu: ops.append_eltwise(1.f, A::eltwise_elu, alpha, 0.f); return;
-    case Activation::Selu: ops.append_eltwise(kSeluScale, A::eltwise_elu, kSeluAlpha, 0.f); return;
-    case Activation::LeakyRelu: ops.append_eltwise(1.f, A::eltwise_relu, alpha, 0.f); return;
-    case Activation::Swish: ops.append_eltwise(1.f, A::eltwise_swish, 1.f, 0.f); return;
-    case Activation::Gelu: ops.append_eltwise(1.f, A::eltwise_gelu_erf, 0.f, 0.f); return;
-  }
-  throw Error("ERR_UNSUPPORTED", "matmul: unknown activation code " + std::to_string(static_cast<int>(act)));
-}
-
-UnaryOp activationOp(Activation act) {
-  switch (act) {
-    case Activation::Relu: return UnaryOp::Relu;
-    case Activation::Relu6: return UnaryOp::Relu6;
-    case Activation::Sigmoid: return UnaryOp::Sigmoid;
-    case Activation::Tanh: return UnaryOp::Tanh;
-    case Activation::Elu: return UnaryOp::Elu;
-    case Activation::Selu: return UnaryOp::Selu;
-    case Activation::LeakyRelu: return UnaryOp::LeakyRelu;
-    case Activation::Softplus: return UnaryOp::Softplus;
-    case Activation::Swish: return UnaryOp::Swish;
-    case Activation::Gelu: return UnaryOp::Gelu;
-    case Activation::Linear: break;
-  }
-  throw Error("ERR_UNSUPPORTED", "matmul: unknown activation code " + std::to_string(static_cast<int>(act)));
 }
 
 // Operand descriptor with the transpose folded into the strides. A batch of
