@@ -13,9 +13,9 @@ import { getInitializer, Initializer, InitializerIdentifier, serializeInitialize
 import { getRegularizer, Regularizer } from '../regularizers';
 import { Constraint, getConstraint } from '../constraints';
 import { add, freeTemps } from '../ops/elementwise';
-import { FusedActivation } from '../ops/linalg';
+import { fused, FusedActivation } from '../ops/linalg';
 import { pad, reshape, slice, transpose } from '../ops/shape';
-import { conv2dTranspose, conv3d, depthwiseConv2d, fused } from '../ops/conv';
+import { conv2dTranspose, conv3d, depthwiseConv2d } from '../ops/conv';
 import { image } from '../ops/image';
 import { optional, serializeOptional } from './core';
 import { formatShape, getExactlyOneShape, getExactlyOneTensor, InputSpec, Kwargs, Layer, LayerArgs, LayerVariable, Shape } from './layer';
@@ -66,14 +66,12 @@ export function convOutputLength(length: number | null, filter: number, padding:
 
 /**
  * @internal Output length of a transposed convolution (Keras's
- * deconv_output_length): the input length a convolution with these settings
- * maps to `length`, the largest one unless outputPadding picks another.
+ * deconv_output_length without output_padding): the largest input length a
+ * convolution with these settings maps to `length`.
  */
-export function deconvOutputLength(length: number | null, filter: number, padding: 'valid' | 'same', stride: number, outputPadding: number | null = null): number | null {
+export function deconvOutputLength(length: number | null, filter: number, padding: 'valid' | 'same', stride: number): number | null {
   if (length == null) return null;
-  if (outputPadding == null) return padding === 'valid' ? length * stride + Math.max(filter - stride, 0) : length * stride;
-  const padBefore = padding === 'same' ? Math.floor(filter / 2) : 0;
-  return (length - 1) * stride + filter - 2 * padBefore + outputPadding;
+  return padding === 'valid' ? length * stride + Math.max(filter - stride, 0) : length * stride;
 }
 
 /** @internal The permutation from channels-first to channels-last for a tensor of `rank`, and back. */
@@ -436,6 +434,8 @@ export class Conv2DTranspose extends Conv2D {
     super(args);
     // TF.js's transposed convolution has no dilation (and saves no dilationRate).
     if (this.dilationRate.some((d) => d !== 1)) throw typeError('Conv2DTranspose', 'dilationRate', '1 (dilated transposed convolution is not supported)', args.dilationRate);
+    // Nor outputPadding (Keras's output_padding): refused rather than ignored, so that no Keras config loads with other shapes.
+    if (args.outputPadding != null) throw typeError('Conv2DTranspose', 'outputPadding', 'null (the output size is always Keras\'s default deconv_output_length)', args.outputPadding);
   }
 
   override build(inputShape: Shape | Shape[]): void {

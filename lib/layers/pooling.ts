@@ -6,8 +6,7 @@ import { Tensor } from '../tensor/tensor';
 import { ConfigDict, registerClass } from '../serialization';
 import { freeTemps } from '../ops/elementwise';
 import { max, mean } from '../ops/reduce';
-import { reshape } from '../ops/shape';
-import { avgPool, avgPool3d, maxPool, maxPool3d } from '../ops/pool';
+import { avgPool, avgPool1d, avgPool3d, maxPool, maxPool1d, maxPool3d } from '../ops/pool';
 import { DataFormat, dataFormatOf, fromChannelsLast, normalizeTuple, spatialAxes, toChannelsLast, windowOutputShape } from './convolutional';
 import { getExactlyOneShape, getExactlyOneTensor, InputSpec, Layer, LayerArgs, Shape } from './layer';
 
@@ -54,7 +53,7 @@ export abstract class Pooling1D extends Layer {
     this.inputSpec = [new InputSpec({ ndim: 3 })];
   }
 
-  protected abstract pool(x: Tensor, poolSize: [number, number], strides: [number, number], padding: PoolPadding): Tensor;
+  protected abstract pool(x: Tensor): Tensor;
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shape = getExactlyOneShape(inputShape, `${this.getClassName()}.computeOutputShape`);
@@ -63,14 +62,7 @@ export abstract class Pooling1D extends Layer {
   }
 
   override call(inputs: Tensor | Tensor[]): Tensor {
-    // [batch, steps, 1, channels]: a 2-D pool with a window of one column (the reshapes are views).
-    const x = getExactlyOneTensor(inputs, `${this.getClassName()}.call`);
-    const x4 = reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]]);
-    const y4 = this.pool(x4, [this.poolSize[0], 1], [this.strides[0], 1], this.padding);
-    const y = reshape(y4, [y4.shape[0], y4.shape[1], y4.shape[3]]);
-    freeTemps(x4, null);
-    freeTemps(y4, null);
-    return y;
+    return this.pool(getExactlyOneTensor(inputs, `${this.getClassName()}.call`));
   }
 
   override getConfig(): ConfigDict {
@@ -87,8 +79,8 @@ export abstract class Pooling1D extends Layer {
  */
 export class MaxPooling1D extends Pooling1D {
   static override className = 'MaxPooling1D';
-  protected pool(x: Tensor, poolSize: [number, number], strides: [number, number], padding: PoolPadding): Tensor {
-    return maxPool(x, poolSize, strides, padding);
+  protected pool(x: Tensor): Tensor {
+    return maxPool1d(x, this.poolSize[0], this.strides[0], this.padding);
   }
 }
 registerClass(MaxPooling1D);
@@ -103,8 +95,8 @@ registerClass(MaxPooling1D);
  */
 export class AveragePooling1D extends Pooling1D {
   static override className = 'AveragePooling1D';
-  protected pool(x: Tensor, poolSize: [number, number], strides: [number, number], padding: PoolPadding): Tensor {
-    return avgPool(x, poolSize, strides, padding);
+  protected pool(x: Tensor): Tensor {
+    return avgPool1d(x, this.poolSize[0], this.strides[0], this.padding);
   }
 }
 registerClass(AveragePooling1D);

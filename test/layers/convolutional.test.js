@@ -369,7 +369,7 @@ test('conv2dTranspose gradients (same, stride 2)', (t) => {
 // ------------------------------------------------------------------ one fused op
 
 test('conv2d runs one fused.conv2d per call carrying bias and activation; conv1d too', (t) => {
-  const conv = require('../../dist/ops/conv');
+  const conv = require('../../dist/ops/linalg');
   const original = conv.fused.conv2d;
   const calls = [];
   conv.fused.conv2d = (config) => {
@@ -392,7 +392,7 @@ test('conv2d runs one fused.conv2d per call carrying bias and activation; conv1d
 });
 
 test('depthwiseConv2d runs one fused.depthwiseConv2d per call', (t) => {
-  const conv = require('../../dist/ops/conv');
+  const conv = require('../../dist/ops/linalg');
   const original = conv.fused.depthwiseConv2d;
   const calls = [];
   conv.fused.depthwiseConv2d = (config) => {
@@ -727,9 +727,13 @@ test('kernel and bias regularizers add their losses; the activity regularizer ap
   const [lk, lb] = layer.losses.map((f) => f().dataSync()[0]);
   close(t, [lk, lb], [0.5 * k.reduce((s, v) => s + v * v, 0), 0.01 * b.reduce((s, v) => s + Math.abs(v), 0)], 1e-6);
   const xv = values(9, 102);
-  const y = tf.tidy(() => data(layer.apply(tf.tensor(xv, [1, 3, 3, 1]), { training: true })));
+  const x = tf.tensor(xv, [1, 3, 3, 1]);
+  const y = layer.apply(x, { training: true });
   t.is(layer.losses.length, 3);
-  close(t, [layer.losses[2]().dataSync()[0]], [0.25 * y.reduce((s, v) => s + Math.abs(v), 0)], 1e-6);
+  close(t, [layer.losses[2]().dataSync()[0]], [0.25 * data(y).reduce((s, v) => s + Math.abs(v), 0)], 1e-6);
+  tf.dispose([x, y, ...layer.takeCallLosses()]);
+  tf.tidy(() => layer.apply(tf.tensor(xv, [1, 3, 3, 1])));
+  t.is(layer.losses.length, 2, 'inference calls add no activity loss');
 });
 
 test('depthwise and pointwise constraints apply when weights are written', (t) => {
@@ -787,6 +791,9 @@ test('BAD CALL - conv layer arguments: filters, kernelSize, strides, padding, da
   t.regex(e.message, /^SeparableConv2D: expected nothing: SeparableConv2D has depthwiseInitializer and pointwiseInitializer instead for 'kernelInitializer'/);
   e = t.throws(() => layers.conv2dTranspose({ filters: 2, kernelSize: 3, dilationRate: 2 }), { instanceOf: TypeError });
   t.regex(e.message, /^Conv2DTranspose: expected 1 \(dilated transposed convolution is not supported\) for 'dilationRate'/);
+  e = t.throws(() => layers.conv2dTranspose({ filters: 2, kernelSize: 3, outputPadding: 1 }), { instanceOf: TypeError });
+  t.regex(e.message, /^Conv2DTranspose: expected null .* for 'outputPadding' but received 1 of type number$/);
+  t.notThrows(() => layers.conv2dTranspose({ filters: 2, kernelSize: 3, outputPadding: null }), 'Keras configs hold output_padding: null');
   e = t.throws(() => layers.conv2d({ filters: 2, kernelSize: 3, useBias: 'yes' }), { instanceOf: TypeError });
   t.is(e.message, "Conv2D: expected a boolean for 'useBias' but received 'yes'");
   e = t.throws(() => layers.conv2d({ filters: 2, kernelSize: 3, activation: 'nope' }));

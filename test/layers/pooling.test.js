@@ -34,7 +34,7 @@ test('maxPooling2d (3, stride 2, same) and averagePooling2d (3, stride 2, same) 
   let c = cases.maxpool_3_stride2_same;
   let r = run(layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }), c.x, c.xShape);
   t.deepEqual(r.shape, c.yShape);
-  close(t, r.y, c.y, 0);
+  close(t, r.y, c.y, 1e-6);
   c = cases.avgpool_3_stride2_same;
   r = run(layers.averagePooling2d({ poolSize: [3, 3], strides: [2, 2], padding: 'same' }), c.x, c.xShape);
   t.deepEqual(r.shape, c.yShape);
