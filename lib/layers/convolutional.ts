@@ -18,7 +18,7 @@ import { pad, reshape, slice, transpose } from '../ops/shape';
 import { conv2dTranspose, conv3d, depthwiseConv2d } from '../ops/conv';
 import { image } from '../ops/image';
 import { optional, serializeOptional } from './core';
-import { formatShape, getExactlyOneShape, getExactlyOneTensor, InputSpec, Kwargs, Layer, LayerArgs, LayerVariable, Shape } from './layer';
+import { formatShape, getExactlyOneShape, getExactlyOneTensor, InputSpec, Layer, LayerArgs, LayerVariable, Shape } from './layer';
 
 type Identifier<T> = T | string | ConfigDict;
 
@@ -54,10 +54,10 @@ export function dataFormatOf(fn: string, v: unknown): DataFormat {
 }
 
 /**
- * @internal Output length of a convolution or pooling window over `length`
+ * Output length of a convolution or pooling window over `length`
  * elements (Keras's conv_output_length); null stays null.
  */
-export function convOutputLength(length: number | null, filter: number, padding: PaddingMode, stride: number, dilation = 1): number | null {
+function convOutputLength(length: number | null, filter: number, padding: PaddingMode, stride: number, dilation = 1): number | null {
   if (length == null) return null;
   const dilated = filter + (filter - 1) * (dilation - 1);
   const covered = padding === 'valid' ? length - dilated + 1 : length;
@@ -65,21 +65,21 @@ export function convOutputLength(length: number | null, filter: number, padding:
 }
 
 /**
- * @internal Output length of a transposed convolution (Keras's
+ * Output length of a transposed convolution (Keras's
  * deconv_output_length without output_padding): the largest input length a
  * convolution with these settings maps to `length`.
  */
-export function deconvOutputLength(length: number | null, filter: number, padding: 'valid' | 'same', stride: number): number | null {
+function deconvOutputLength(length: number | null, filter: number, padding: 'valid' | 'same', stride: number): number | null {
   if (length == null) return null;
   return padding === 'valid' ? length * stride + Math.max(filter - stride, 0) : length * stride;
 }
 
-/** @internal The permutation from channels-first to channels-last for a tensor of `rank`, and back. */
-export function channelsLastPerm(rank: number): number[] {
+/** The permutation from channels-first to channels-last for a tensor of `rank`, and back. */
+function channelsLastPerm(rank: number): number[] {
   return [0, ...range(2, rank), 1];
 }
 
-export function channelsFirstPerm(rank: number): number[] {
+function channelsFirstPerm(rank: number): number[] {
   return [0, rank - 1, ...range(1, rank - 1)];
 }
 
@@ -215,7 +215,12 @@ export abstract class BaseConv extends Layer {
     this.activityRegularizer = optional(getRegularizer, args.activityRegularizer);
     this.inputSpec = [new InputSpec({ ndim: rank + 2 })];
     const name = this.activation.getClassName();
-    this.fusedActivation = FUSED_ACTIVATIONS.has(name) ? (name as FusedActivation) : null;
+    this.fusedActivation = this.opFusesActivation && FUSED_ACTIVATIONS.has(name) ? (name as FusedActivation) : null;
+  }
+
+  /** Whether convolve() runs a fused op that can apply the activation (Conv3D and Conv2DTranspose have none). */
+  protected get opFusesActivation(): boolean {
+    return true;
   }
 
   /** Adds the bias weight of `n` channels when useBias. */
@@ -229,15 +234,20 @@ export abstract class BaseConv extends Layer {
     this.inputSpec = [new InputSpec({ ndim: this.rank + 2, axes: { [axis]: channels } })];
   }
 
-  /** The convolution of channels-last x, with bias and activation. */
+  /** The convolution of channels-last x plus bias, activated when the op applies fusedActivation. */
   protected abstract convolve(x: Tensor): Tensor;
 
-  override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
+  override call(inputs: Tensor | Tensor[]): Tensor {
     const x = getExactlyOneTensor(inputs, `${this.getClassName()}.call`);
     const xl = toChannelsLast(x, this.dataFormat);
-    const y = this.convolve(xl);
+    const z = this.convolve(xl);
     if (xl !== x) freeTemps(xl, null);
-    return fromChannelsLast(y, this.dataFormat);
+    const y = fromChannelsLast(z, this.dataFormat);
+    if (this.fusedActivation !== null) return y;
+    // As Keras, an activation outside the kernel sees the output in its data format (softmax on the last axis).
+    const out = this.activation.apply(y);
+    if (out !== y) freeTemps(y, null);
+    return out;
   }
 
   /** z + bias on the channel (last) axis, when there is a bias; frees z. */
@@ -246,18 +256,6 @@ export abstract class BaseConv extends Layer {
     const y = add(z, this.bias.read());
     freeTemps(z, null);
     return y;
-  }
-
-  /** The activation of z, for results the kernel did not activate; frees z. */
-  protected activate(z: Tensor): Tensor {
-    const y = this.activation.apply(z);
-    if (y !== z) freeTemps(z, null);
-    return y;
-  }
-
-  /** The bias and activation of an unfused result z. */
-  protected finish(z: Tensor): Tensor {
-    return this.activate(this.withBias(z));
   }
 
   override getConfig(): ConfigDict {
@@ -313,12 +311,12 @@ export abstract class Conv extends BaseConv {
     return this.dataFormat === 'channelsFirst' ? [shape[0], this.filters, ...spatial] : [shape[0], ...spatial, this.filters];
   }
 
-  /** act(conv2d(x, kernel) + bias) on NHWC data, in one fused op when the kernel can apply the activation. */
+  /** conv2d(x, kernel) + bias on NHWC data, with fusedActivation, in one fused op. */
   protected conv2dFused(x: Tensor, kernel: Tensor, strides: number[], dilations: number[], padding: 'valid' | 'same'): Tensor {
-    const bias = this.bias !== null ? this.bias.read() : null;
-    const config = { x, filter: kernel, strides: strides as [number, number], pad: padding, dataFormat: 'NHWC' as const, dilations: dilations as [number, number], bias };
-    if (this.fusedActivation !== null) return fused.conv2d({ ...config, activation: this.fusedActivation });
-    return this.activate(fused.conv2d(config));
+    return fused.conv2d({
+      x, filter: kernel, strides: strides as [number, number], pad: padding, dataFormat: 'NHWC', dilations: dilations as [number, number],
+      bias: this.bias !== null ? this.bias.read() : null, activation: this.fusedActivation ?? 'linear',
+    });
   }
 
   override getConfig(): ConfigDict {
@@ -408,9 +406,13 @@ export class Conv3D extends Conv {
     super(3, args);
   }
 
+  protected override get opFusesActivation(): boolean {
+    return false;
+  }
+
   protected convolve(x: Tensor): Tensor {
     const z = conv3d(x, this.kernel!.read(), this.strides as [number, number, number], this.padding as 'valid' | 'same', 'NDHWC', this.dilationRate as [number, number, number]);
-    return this.finish(z);
+    return this.withBias(z);
   }
 }
 registerClass(Conv3D);
@@ -438,6 +440,10 @@ export class Conv2DTranspose extends Conv2D {
     if (args.outputPadding != null) throw typeError('Conv2DTranspose', 'outputPadding', 'null (the output size is always Keras\'s default deconv_output_length)', args.outputPadding);
   }
 
+  protected override get opFusesActivation(): boolean {
+    return false;
+  }
+
   override build(inputShape: Shape | Shape[]): void {
     const shape = getExactlyOneShape(inputShape, 'Conv2DTranspose.build');
     const channels = channelsOf(this, shape, this.dataFormat);
@@ -463,7 +469,7 @@ export class Conv2DTranspose extends Conv2D {
       this.filters,
     ];
     const z = conv2dTranspose(x, this.kernel!.read(), outShape, this.strides as [number, number], padding);
-    return this.finish(z);
+    return this.withBias(z);
   }
 
   override getConfig(): ConfigDict {
@@ -531,12 +537,11 @@ export class DepthwiseConv2D extends BaseConv {
   }
 
   protected convolve(x: Tensor): Tensor {
-    const config = {
+    return fused.depthwiseConv2d({
       x, filter: this.depthwiseKernel!.read(), strides: this.strides as [number, number], pad: this.padding as 'valid' | 'same',
-      dataFormat: 'NHWC' as const, dilations: this.dilationRate as [number, number], bias: this.bias !== null ? this.bias.read() : null,
-    };
-    if (this.fusedActivation !== null) return fused.depthwiseConv2d({ ...config, activation: this.fusedActivation });
-    return this.activate(fused.depthwiseConv2d(config));
+      dataFormat: 'NHWC', dilations: this.dilationRate as [number, number], bias: this.bias !== null ? this.bias.read() : null,
+      activation: this.fusedActivation ?? 'linear',
+    });
   }
 
   override getConfig(): ConfigDict {

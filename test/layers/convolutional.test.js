@@ -180,6 +180,24 @@ test('conv2d channelsFirst: NCHW in and out, the same kernel as channelsLast', (
   close(t, y, ref.permute(expected.y, expected.shape, [0, 3, 1, 2]).y, 1e-5);
 });
 
+test('conv2d: an activation outside the kernel sees the output in its data format (softmax on the last axis, as Keras)', (t) => {
+  const xShape = [1, 5, 4, 3];
+  const x = values(size(xShape), 23);
+  const k = values(3 * 3 * 3 * 2, 24);
+  const linear = ref.conv(x, xShape, k, [3, 3, 3, 2], { strides: [1, 1], dilations: [1, 1], padding: 'same' });
+  const nchw = ref.permute(linear.y, linear.shape, [0, 3, 1, 2]);
+  const softmaxRows = [];
+  for (let r = 0; r < nchw.y.length; r += 4) {
+    const e = nchw.y.slice(r, r + 4).map(Math.exp);
+    softmaxRows.push(...e.map((v) => v / e.reduce((a, b) => a + b, 0)));
+  }
+  const input = ref.permute(x, xShape, [0, 3, 1, 2]);
+  const layer = withWeights(layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', useBias: false, activation: 'softmax', dataFormat: 'channelsFirst' }), input.shape, [k]);
+  const { y, shape } = run(layer, input.y, input.shape);
+  t.deepEqual(shape, [1, 2, 5, 4]);
+  close(t, y, softmaxRows, 1e-6);
+});
+
 for (const args of [
   { kernelSize: 3, strides: 2, padding: 'valid' },
   { kernelSize: 4, strides: 3, padding: 'same', activation: 'relu' },
