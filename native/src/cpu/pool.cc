@@ -37,36 +37,36 @@ memory::desc channelsLast(const Shape& shape) {
 algorithm algorithmOf(PoolKind kind) {
   if (kind == PoolKind::Max) return algorithm::pooling_max;
   if (kind == PoolKind::Avg) return algorithm::pooling_avg_exclude_padding;
-  throw Error("ERR_UNSUPPORTED", "pool: unknown pooling kind " + std::to_string(static_cast<int>(kind)));
+  throw Error("ERR_UNSUPPORTED", "unknown pooling kind " + std::to_string(static_cast<int>(kind)));
 }
 
-void expectFloat(const char* fn, const char* what, const TensorView& t) {
+void expectFloat(const char* what, const TensorView& t) {
   if (t.dtype != DType::Float32)
-    throw Error("ERR_UNSUPPORTED_DTYPE", std::string(fn) + " supports float32 only, got " + dtypeName(t.dtype) +
-                                             " for " + what);
+    throw Error("ERR_UNSUPPORTED_DTYPE", std::string("expected float32 for ") + what + ", got " + dtypeName(t.dtype));
 }
 
-// x is the forward input's shape, y the forward output's.
-void checkShapes(const char* fn, const Shape& x, const Shape& y, const PoolArgs& a) {
+// x is the forward input's shape, y the forward output's. Messages leave out
+// the kernel's name: the binding puts it in front.
+void checkShapes(const Shape& x, const Shape& y, const PoolArgs& a) {
   auto fail = [&](const std::string& why) {
     throw Error("ERR_SHAPE_MISMATCH", why + " (x " + shapeString(x) + ", out " + shapeString(y) + ")");
   };
-  if (x.size() < 3 || x.size() > 5) fail(std::string(fn) + ": x must have rank 3, 4 or 5 ([N, spatial..., C])");
-  if (y.size() != x.size()) fail(std::string(fn) + ": out must have x's rank");
-  if (y[0] != x[0] || y.back() != x.back()) fail(std::string(fn) + ": out must keep x's batch and channels");
+  if (x.size() < 3 || x.size() > 5) fail("x must have rank 3, 4 or 5 ([N, spatial..., C])");
+  if (y.size() != x.size()) fail("out must have x's rank");
+  if (y[0] != x[0] || y.back() != x.back()) fail("out must keep x's batch and channels");
   const size_t spatial = x.size() - 2;
   if (a.kernel.size() != spatial || a.strides.size() != spatial || a.padBefore.size() != spatial ||
       a.padAfter.size() != spatial)
-    fail(std::string(fn) + ": kernel, strides and paddings need one value per spatial dim");
+    fail("kernel, strides and paddings need one value per spatial dim");
   for (size_t i = 0; i < spatial; i++) {
     if (a.kernel[i] < 1 || a.strides[i] < 1 || a.padBefore[i] < 0 || a.padAfter[i] < 0)
-      fail(std::string(fn) + ": kernel and strides must be >= 1 and paddings >= 0");
+      fail("kernel and strides must be >= 1 and paddings >= 0");
     // A window wholly inside the padding would have no element to pool.
     if (a.padBefore[i] >= a.kernel[i] || a.padAfter[i] >= a.kernel[i])
-      fail(std::string(fn) + ": each padding must be smaller than the window");
+      fail("each padding must be smaller than the window");
     const int64_t span = x[i + 1] + a.padBefore[i] + a.padAfter[i] - a.kernel[i];
     if (span < 0 || span / a.strides[i] + 1 != y[i + 1])
-      fail(std::string(fn) + ": the window does not give out's spatial size");
+      fail("the window does not give out's spatial size");
   }
 }
 
@@ -110,16 +110,16 @@ const PoolForward& forward(bool training, PoolKind kind, const Shape& x, const S
 }  // namespace
 
 int64_t poolWorkspaceBytes(const Shape& x, const Shape& out, const PoolArgs& args) {
-  checkShapes("poolWorkspaceBytes", x, out, args);
+  checkShapes(x, out, args);
   return static_cast<int64_t>(forward(true, PoolKind::Max, x, out, args).workspace.get_size());
 }
 
 void pool(PoolKind kind, const TensorView& x, const TensorView& out, const PoolArgs& args, const TensorView* workspace) {
   if (workspace && !workspace->data) workspace = nullptr;
-  expectFloat("pool", "x", x);
-  expectFloat("pool", "out", out);
-  checkShapes("pool", x.shape, out.shape, args);
-  if (workspace && kind != PoolKind::Max) throw Error("ERR_INVALID_ARG", "pool: only max pooling keeps a workspace");
+  expectFloat("x", x);
+  expectFloat("out", out);
+  checkShapes(x.shape, out.shape, args);
+  if (workspace && kind != PoolKind::Max) throw Error("ERR_INVALID_ARG", "only max pooling keeps a workspace");
   if (out.size() == 0) return;
   const PoolForward& p = forward(workspace != nullptr, kind, x.shape, out.shape, args);
   dnnl::engine& eng = cpu::engine();
@@ -129,7 +129,7 @@ void pool(PoolKind kind, const TensorView& x, const TensorView& out, const PoolA
     const int64_t need = static_cast<int64_t>(p.workspace.get_size());
     const int64_t have = workspace->size() * static_cast<int64_t>(dtypeSize(workspace->dtype));
     if (have != need)
-      throw Error("ERR_SHAPE_MISMATCH", "pool: the workspace has " + std::to_string(have) + " bytes, the primitive needs " +
+      throw Error("ERR_SHAPE_MISMATCH", "the workspace has " + std::to_string(have) + " bytes, the primitive needs " +
                                             std::to_string(need));
     map.emplace(DNNL_ARG_WORKSPACE, memory(p.workspace, eng, workspace->data));
   }
@@ -139,12 +139,12 @@ void pool(PoolKind kind, const TensorView& x, const TensorView& out, const PoolA
 void poolGrad(PoolKind kind, const TensorView& dy, const TensorView* workspace, const TensorView& dx,
               const PoolArgs& args) {
   if (workspace && !workspace->data) workspace = nullptr;
-  expectFloat("poolGrad", "dy", dy);
-  expectFloat("poolGrad", "dx", dx);
-  checkShapes("poolGrad", dx.shape, dy.shape, args);
+  expectFloat("dy", dy);
+  expectFloat("dx", dx);
+  checkShapes(dx.shape, dy.shape, args);
   if (dx.size() == 0) return;
   if (kind == PoolKind::Max && !workspace)
-    throw Error("ERR_INVALID_ARG", "poolGrad: max pooling needs the workspace of its forward pass");
+    throw Error("ERR_INVALID_ARG", "max pooling needs the workspace of its forward pass");
   const PoolBackward& p = cpu::cached<PoolBackward>(keyOf(kBackward, kind, dx.shape, dy.shape, args), [&] {
     auto hint = forwardDesc(prop_kind::forward_training, kind, dx.shape, dy.shape, args);
     dnnl::pooling_backward::desc d(algorithmOf(kind), channelsLast(dx.shape), channelsLast(dy.shape), args.strides,
@@ -159,7 +159,7 @@ void poolGrad(PoolKind kind, const TensorView& dy, const TensorView* workspace, 
     const int64_t need = static_cast<int64_t>(p.workspace.get_size());
     const int64_t have = workspace->size() * static_cast<int64_t>(dtypeSize(workspace->dtype));
     if (have != need)
-      throw Error("ERR_SHAPE_MISMATCH", "poolGrad: the workspace has " + std::to_string(have) +
+      throw Error("ERR_SHAPE_MISMATCH", "the workspace has " + std::to_string(have) +
                                             " bytes, the primitive needs " + std::to_string(need));
     map.emplace(DNNL_ARG_WORKSPACE, memory(p.workspace, eng, workspace->data));
   }

@@ -35,15 +35,15 @@ struct Dims {
 };
 
 // src is the image side ([N, H, W, C]), dst the resized side ([N, H', W', C]).
-Dims checkShapes(const char* fn, const TensorView& src, const TensorView& dst, bool alignCorners,
-                 bool halfPixelCenters) {
+// Messages leave out the kernel's name: the binding puts it in front.
+Dims checkShapes(const TensorView& src, const TensorView& dst, bool alignCorners, bool halfPixelCenters) {
   if (src.rank() != 4 || dst.rank() != 4 || src.shape[0] != dst.shape[0] || src.shape[3] != dst.shape[3])
-    throw Error("ERR_SHAPE_MISMATCH", std::string(fn) + ": expected [N, H, W, C] images and [N, H', W', C] results, got " +
+    throw Error("ERR_SHAPE_MISMATCH", "expected [N, H, W, C] images and [N, H', W', C] results, got " +
                                           shapeString(src.shape) + " and " + shapeString(dst.shape));
   if (src.dtype != dst.dtype)
-    throw Error("ERR_DTYPE_MISMATCH", std::string(fn) + ": the image and the result differ in dtype");
+    throw Error("ERR_DTYPE_MISMATCH", "the image and the result differ in dtype");
   if (alignCorners && halfPixelCenters)
-    throw Error("ERR_INVALID_ARG", std::string(fn) + ": alignCorners and halfPixelCenters exclude each other");
+    throw Error("ERR_INVALID_ARG", "alignCorners and halfPixelCenters exclude each other");
   return {src.shape[0], src.shape[1], src.shape[2], dst.shape[1], dst.shape[2], src.shape[3]};
 }
 
@@ -161,11 +161,11 @@ TF_MULTIVERSION void addRow(const float* g, const int64_t* xs, int64_t outW, int
 }  // namespace
 
 void resizeBilinear(const TensorView& x, bool alignCorners, bool halfPixelCenters, const TensorView& out) {
-  const Dims d = checkShapes("resizeBilinear", x, out, alignCorners, halfPixelCenters);
+  const Dims d = checkShapes(x, out, alignCorners, halfPixelCenters);
   if (x.dtype != DType::Float32)
-    throw Error("ERR_UNSUPPORTED_DTYPE", std::string("resizeBilinear supports float32 only, got ") + dtypeName(x.dtype));
+    throw Error("ERR_UNSUPPORTED_DTYPE", std::string("expected float32, got ") + dtypeName(x.dtype));
   if (out.size() == 0) return;
-  if (x.size() == 0) throw Error("ERR_SHAPE_MISMATCH", "resizeBilinear: cannot resize an empty image to a non-empty one");
+  if (x.size() == 0) throw Error("ERR_SHAPE_MISMATCH", "cannot resize an empty image to a non-empty one");
   const std::vector<Lerp> ys = bilinearWeights(d.inH, d.outH, alignCorners, halfPixelCenters);
   const std::vector<Lerp> xs = bilinearWeights(d.inW, d.outW, alignCorners, halfPixelCenters);
   const float* src = x.f32();
@@ -181,9 +181,9 @@ void resizeBilinear(const TensorView& x, bool alignCorners, bool halfPixelCenter
 }
 
 void resizeBilinearGrad(const TensorView& dy, bool alignCorners, bool halfPixelCenters, const TensorView& dx) {
-  const Dims d = checkShapes("resizeBilinearGrad", dx, dy, alignCorners, halfPixelCenters);
+  const Dims d = checkShapes(dx, dy, alignCorners, halfPixelCenters);
   if (dy.dtype != DType::Float32)
-    throw Error("ERR_UNSUPPORTED_DTYPE", std::string("resizeBilinearGrad supports float32 only, got ") + dtypeName(dy.dtype));
+    throw Error("ERR_UNSUPPORTED_DTYPE", std::string("expected float32, got ") + dtypeName(dy.dtype));
   if (dx.size() == 0) return;
   const std::vector<Lerp> ys = bilinearWeights(d.inH, d.outH, alignCorners, halfPixelCenters);
   const std::vector<Lerp> xs = bilinearWeights(d.inW, d.outW, alignCorners, halfPixelCenters);
@@ -209,11 +209,11 @@ void resizeBilinearGrad(const TensorView& dy, bool alignCorners, bool halfPixelC
 }
 
 void resizeNearest(const TensorView& x, bool alignCorners, bool halfPixelCenters, const TensorView& out) {
-  const Dims d = checkShapes("resizeNearest", x, out, alignCorners, halfPixelCenters);
+  const Dims d = checkShapes(x, out, alignCorners, halfPixelCenters);
   if (x.dtype != DType::Float32 && x.dtype != DType::Int32)
-    throw Error("ERR_UNSUPPORTED_DTYPE", std::string("resizeNearest supports float32 and int32, got ") + dtypeName(x.dtype));
+    throw Error("ERR_UNSUPPORTED_DTYPE", std::string("expected float32 or int32, got ") + dtypeName(x.dtype));
   if (out.size() == 0) return;
-  if (x.size() == 0) throw Error("ERR_SHAPE_MISMATCH", "resizeNearest: cannot resize an empty image to a non-empty one");
+  if (x.size() == 0) throw Error("ERR_SHAPE_MISMATCH", "cannot resize an empty image to a non-empty one");
   const std::vector<int64_t> ys = nearestIndices(d.inH, d.outH, alignCorners, halfPixelCenters);
   const std::vector<int64_t> xs = nearestIndices(d.inW, d.outW, alignCorners, halfPixelCenters);
   // Both dtypes are 4-byte words: a pixel is copied whole.
@@ -231,9 +231,9 @@ void resizeNearest(const TensorView& x, bool alignCorners, bool halfPixelCenters
 }
 
 void resizeNearestGrad(const TensorView& dy, bool alignCorners, bool halfPixelCenters, const TensorView& dx) {
-  const Dims d = checkShapes("resizeNearestGrad", dx, dy, alignCorners, halfPixelCenters);
+  const Dims d = checkShapes(dx, dy, alignCorners, halfPixelCenters);
   if (dy.dtype != DType::Float32)
-    throw Error("ERR_UNSUPPORTED_DTYPE", std::string("resizeNearestGrad supports float32 only, got ") + dtypeName(dy.dtype));
+    throw Error("ERR_UNSUPPORTED_DTYPE", std::string("expected float32, got ") + dtypeName(dy.dtype));
   if (dx.size() == 0) return;
   const std::vector<int64_t> ys = nearestIndices(d.inH, d.outH, alignCorners, halfPixelCenters);
   const std::vector<int64_t> xs = nearestIndices(d.inW, d.outW, alignCorners, halfPixelCenters);
