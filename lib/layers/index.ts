@@ -14,6 +14,15 @@ import {
 } from './activations_layers';
 import { Add, Average, Concatenate, ConcatenateLayerArgs, Dot, DotLayerArgs, Maximum, mergeFactory, Minimum, Multiply, Subtract } from './merge';
 import { Embedding, EmbeddingLayerArgs } from './embeddings';
+import {
+  Conv1D, Conv2D, Conv2DTranspose, Conv3D, ConvLayerArgs, Cropping2D, Cropping2DLayerArgs, DepthwiseConv2D, DepthwiseConv2DLayerArgs,
+  SeparableConv2D, SeparableConvLayerArgs, UpSampling2D, UpSampling2DLayerArgs,
+} from './convolutional';
+import { ZeroPadding2D, ZeroPadding2DLayerArgs } from './padding';
+import {
+  AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+  GlobalPooling2DLayerArgs, MaxPooling1D, MaxPooling2D, MaxPooling3D, Pooling1DLayerArgs, Pooling2DLayerArgs, Pooling3DLayerArgs,
+} from './pooling';
 import { LayerArgs } from './layer';
 
 export { Layer, InputSpec, SymbolicTensor, LayerVariable } from './layer';
@@ -33,6 +42,17 @@ export { Merge, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate,
 export type { ConcatenateLayerArgs, DotLayerArgs } from './merge';
 export { Embedding } from './embeddings';
 export type { EmbeddingLayerArgs } from './embeddings';
+export { Conv1D, Conv2D, Conv3D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, Cropping2D, UpSampling2D } from './convolutional';
+export type {
+  BaseConvLayerArgs, ConvLayerArgs, DepthwiseConv2DLayerArgs, SeparableConvLayerArgs, Cropping2DLayerArgs, UpSampling2DLayerArgs, DataFormat, PaddingMode,
+} from './convolutional';
+export { ZeroPadding2D } from './padding';
+export type { ZeroPadding2DLayerArgs } from './padding';
+export {
+  MaxPooling1D, MaxPooling2D, MaxPooling3D, AveragePooling1D, AveragePooling2D, AveragePooling3D,
+  GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
+} from './pooling';
+export type { Pooling1DLayerArgs, Pooling2DLayerArgs, Pooling3DLayerArgs, GlobalPooling2DLayerArgs } from './pooling';
 
 // ---- core
 
@@ -93,3 +113,57 @@ export const minimum = mergeFactory((args: LayerArgs) => new Minimum(args));
 export const concatenate = mergeFactory((args: ConcatenateLayerArgs) => new Concatenate(args));
 /** `tf.layers.dot({axes: -1, normalize: true})` */
 export const dot = (args: DotLayerArgs): Dot => new Dot(args);
+
+// ---- convolutional
+
+/** `tf.layers.conv1d({filters: 16, kernelSize: 3})`: convolution over [batch, steps, channels]. */
+export const conv1d = (args: ConvLayerArgs): Conv1D => new Conv1D(args);
+/** `tf.layers.conv2d({filters: 32, kernelSize: 3, activation: 'relu'})` */
+export const conv2d = (args: ConvLayerArgs): Conv2D => new Conv2D(args);
+/** `tf.layers.conv2dTranspose({filters: 16, kernelSize: 3, strides: 2, padding: 'same'})` */
+export const conv2dTranspose = (args: ConvLayerArgs): Conv2DTranspose => new Conv2DTranspose(args);
+/** `tf.layers.conv3d({filters: 8, kernelSize: 3})`: convolution over [batch, depth, height, width, channels]. */
+export const conv3d = (args: ConvLayerArgs): Conv3D => new Conv3D(args);
+/** `tf.layers.depthwiseConv2d({kernelSize: 3, depthMultiplier: 2})` */
+export const depthwiseConv2d = (args: DepthwiseConv2DLayerArgs): DepthwiseConv2D => new DepthwiseConv2D(args);
+/** `tf.layers.separableConv2d({filters: 32, kernelSize: 3})` */
+export const separableConv2d = (args: SeparableConvLayerArgs): SeparableConv2D => new SeparableConv2D(args);
+/** `tf.layers.cropping2D({cropping: [[2, 2], [2, 2]]})` */
+export const cropping2D = (args: Cropping2DLayerArgs): Cropping2D => new Cropping2D(args);
+/** `tf.layers.upSampling2d({size: [2, 2]})` */
+export const upSampling2d = (args?: UpSampling2DLayerArgs): UpSampling2D => new UpSampling2D(args);
+/** `tf.layers.zeroPadding2d({padding: 1})` */
+export const zeroPadding2d = (args?: ZeroPadding2DLayerArgs): ZeroPadding2D => new ZeroPadding2D(args);
+
+// ---- pooling (with TF.js's aliases: maxPool2d, avgPool2d, avgPooling2d, ...)
+
+/** `tf.layers.maxPooling1d({poolSize: 2})` */
+export const maxPooling1d = (args?: Pooling1DLayerArgs): MaxPooling1D => new MaxPooling1D(args);
+/** `tf.layers.maxPooling2d({poolSize: 2})` */
+export const maxPooling2d = (args?: Pooling2DLayerArgs): MaxPooling2D => new MaxPooling2D(args);
+/** `tf.layers.maxPooling3d({poolSize: 2})` */
+export const maxPooling3d = (args?: Pooling3DLayerArgs): MaxPooling3D => new MaxPooling3D(args);
+/** `tf.layers.averagePooling1d({poolSize: 2})` */
+export const averagePooling1d = (args?: Pooling1DLayerArgs): AveragePooling1D => new AveragePooling1D(args);
+/** `tf.layers.averagePooling2d({poolSize: 2})` */
+export const averagePooling2d = (args?: Pooling2DLayerArgs): AveragePooling2D => new AveragePooling2D(args);
+/** `tf.layers.averagePooling3d({poolSize: 2})` */
+export const averagePooling3d = (args?: Pooling3DLayerArgs): AveragePooling3D => new AveragePooling3D(args);
+/** `tf.layers.globalMaxPooling1d()` */
+export const globalMaxPooling1d = (args?: LayerArgs): GlobalMaxPooling1D => new GlobalMaxPooling1D(args);
+/** `tf.layers.globalMaxPooling2d()` */
+export const globalMaxPooling2d = (args?: GlobalPooling2DLayerArgs): GlobalMaxPooling2D => new GlobalMaxPooling2D(args);
+/** `tf.layers.globalAveragePooling1d()` */
+export const globalAveragePooling1d = (args?: LayerArgs): GlobalAveragePooling1D => new GlobalAveragePooling1D(args);
+/** `tf.layers.globalAveragePooling2d()` */
+export const globalAveragePooling2d = (args?: GlobalPooling2DLayerArgs): GlobalAveragePooling2D => new GlobalAveragePooling2D(args);
+export const maxPool1d = maxPooling1d;
+export const maxPool2d = maxPooling2d;
+export const avgPool1d = averagePooling1d;
+export const avgPooling1d = averagePooling1d;
+export const avgPool2d = averagePooling2d;
+export const avgPooling2d = averagePooling2d;
+export const avgPool3d = averagePooling3d;
+export const avgPooling3d = averagePooling3d;
+export const globalMaxPool1d = globalMaxPooling1d;
+export const globalMaxPool2d = globalMaxPooling2d;
