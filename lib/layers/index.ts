@@ -14,6 +14,7 @@ import {
 } from './activations_layers';
 import { Add, Average, Concatenate, ConcatenateLayerArgs, Dot, DotLayerArgs, Maximum, mergeFactory, Minimum, Multiply, Subtract } from './merge';
 import { Embedding, EmbeddingLayerArgs } from './embeddings';
+import { BatchNormalization, BatchNormalizationLayerArgs, LayerNormalization, LayerNormalizationLayerArgs } from './normalization';
 import { LayerArgs } from './layer';
 
 export { Layer, InputSpec, SymbolicTensor, LayerVariable } from './layer';
@@ -33,6 +34,8 @@ export { Merge, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate,
 export type { ConcatenateLayerArgs, DotLayerArgs } from './merge';
 export { Embedding } from './embeddings';
 export type { EmbeddingLayerArgs } from './embeddings';
+export { BatchNormalization, LayerNormalization } from './normalization';
+export type { BatchNormalizationLayerArgs, LayerNormalizationLayerArgs } from './normalization';
 
 // ---- core
 
@@ -66,6 +69,13 @@ export const repeatVector = (args: RepeatVectorLayerArgs): RepeatVector => new R
 export const masking = (args?: MaskingArgs): Masking => new Masking(args);
 /** `tf.layers.embedding({inputDim: 1000, outputDim: 32})` */
 export const embedding = (args: EmbeddingLayerArgs): Embedding => new Embedding(args);
+
+// ---- normalization
+
+/** `tf.layers.batchNormalization({momentum: 0.99})` */
+export const batchNormalization = (args?: BatchNormalizationLayerArgs): BatchNormalization => new BatchNormalization(args);
+/** `tf.layers.layerNormalization({axis: -1})` */
+export const layerNormalization = (args?: LayerNormalizationLayerArgs): LayerNormalization => new LayerNormalization(args);
 
 // ---- advanced activations
 
