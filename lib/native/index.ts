@@ -42,6 +42,7 @@ export const enum BinaryOp {
   GreaterEqual = 15, LogicalAnd = 16, LogicalOr = 17, Atan2 = 18, DivNoNan = 19,
 }
 export const enum ReduceOp { Sum = 0, Mean = 1, Max = 2, Min = 3, Prod = 4, All = 5, Any = 6 }
+export const enum PoolKind { Max = 0, Avg = 1 }
 export const enum OptimKind { Sgd = 0, Momentum = 1, Adam = 2, AdamW = 3, Adamax = 4, Rmsprop = 5, Adagrad = 6, Adadelta = 7 }
 
 export interface OptimHyper {
@@ -94,6 +95,23 @@ export interface Addon {
   gather(x: H, indices: H, axis: number, out: H): void;
   gatherGrad(dy: H, indices: H, axis: number, dx: H): void;
   oneHot(indices: H, depth: number, onValue: number, offValue: number, out: H): void;
+
+  // pool: channels-last x [N, spatial..., C] with 1-3 spatial dims; one value per spatial dim in
+  // kernel, strides, padBefore, padAfter. The workspace (max pooling in training) is an opaque byte buffer.
+  poolWorkspaceBytes(xShape: number[], outShape: number[], kernel: number[], strides: number[], padBefore: number[], padAfter: number[]): number;
+  pool(kind: PoolKind, x: H, out: H, kernel: number[], strides: number[], padBefore: number[], padAfter: number[], workspace: H | null): void;
+  poolGrad(kind: PoolKind, dy: H, workspace: H | null, dx: H, kernel: number[], strides: number[], padBefore: number[], padAfter: number[]): void;
+  // norm: batch normalization over the rows of x [M, C]; layer normalization over the columns of x [M, N].
+  batchNormTraining(x: H, scale: H | null, offset: H | null, epsilon: number, y: H, mean: H, variance: H): void;
+  batchNormInference(x: H, mean: H, variance: H, scale: H | null, offset: H | null, epsilon: number, y: H): void;
+  batchNormGrad(x: H, dy: H, mean: H, variance: H, scale: H | null, epsilon: number, globalStats: boolean, dx: H | null, dscale: H | null, doffset: H | null): void;
+  layerNorm(x: H, gamma: H | null, beta: H | null, epsilon: number, y: H, mean: H | null, variance: H | null): void;
+  layerNormGrad(x: H, dy: H, mean: H, variance: H, gamma: H | null, epsilon: number, dx: H | null, dgamma: H | null, dbeta: H | null): void;
+  // resize: NHWC images, TensorFlow's coordinate rules.
+  resizeBilinear(x: H, alignCorners: boolean, halfPixelCenters: boolean, out: H): void;
+  resizeBilinearGrad(dy: H, alignCorners: boolean, halfPixelCenters: boolean, dx: H): void;
+  resizeNearest(x: H, alignCorners: boolean, halfPixelCenters: boolean, out: H): void;
+  resizeNearestGrad(dy: H, alignCorners: boolean, halfPixelCenters: boolean, dx: H): void;
 }
 
 function load(): Addon {

@@ -17,3 +17,7 @@ export * from './nn';
 export * from './shape';
 export * from './random';
 export * from './misc';
+export { maxPool, avgPool, maxPool3d, avgPool3d } from './pool';
+export type { PoolPadding, ExplicitPadding } from './pool';
+export { batchNorm, batchNorm2d, batchNorm3d, batchNorm4d } from './norm';
+export { image } from './image';

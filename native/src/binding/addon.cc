@@ -16,6 +16,9 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   InitOptim(env, exports);
   InitRandom(env, exports);
   InitShape(env, exports);
+  InitPool(env, exports);
+  InitNorm(env, exports);
+  InitResize(env, exports);
   return exports;
 }
 

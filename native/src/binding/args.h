@@ -94,5 +94,8 @@ void InitOptim(Napi::Env env, Napi::Object exports);
 void InitRandom(Napi::Env env, Napi::Object exports);
 void InitShape(Napi::Env env, Napi::Object exports);
 void InitRuntime(Napi::Env env, Napi::Object exports);
+void InitPool(Napi::Env env, Napi::Object exports);
+void InitNorm(Napi::Env env, Napi::Object exports);
+void InitResize(Napi::Env env, Napi::Object exports);
 
 }  // namespace tf

@@ -158,4 +158,58 @@ void gatherGrad(const TensorView& dy, const TensorView& indices, int axis, const
 // One-hot along a new last axis; indices outside [0, depth) give an all-off row.
 void oneHot(const TensorView& indices, int depth, float onValue, float offValue, const TensorView& out);
 
+// ---------------------------------------------------------------- pool.cc  (float32)
+enum class PoolKind : int32_t { Max = 0, Avg = 1 };
+// Channels-last pooling: x [N, spatial..., C] with 1 to 3 spatial dims (nwc,
+// nhwc, ndhwc), out [N, outSpatial..., C]. One value per spatial dim in each
+// field; padAfter is whatever makes the output size come out (the caller's
+// rounding rule decides how many windows there are). Padding never enters a
+// result: max ignores it, avg divides by the number of real elements (TF's rule).
+struct PoolArgs {
+  std::vector<int64_t> kernel, strides, padBefore, padAfter;
+};
+// Bytes of the workspace that max pooling in training keeps for its backward.
+int64_t poolWorkspaceBytes(const Shape& x, const Shape& out, const PoolArgs& args);
+// workspace: null for inference (always null for Avg); for Max in training a
+// buffer of poolWorkspaceBytes() bytes that poolGrad reads later.
+void pool(PoolKind kind, const TensorView& x, const TensorView& out, const PoolArgs& args, const TensorView* workspace);
+// dx from dy; Max needs the forward's workspace.
+void poolGrad(PoolKind kind, const TensorView& dy, const TensorView* workspace, const TensorView& dx,
+              const PoolArgs& args);
+
+// ---------------------------------------------------------------- norm.cc  (float32)
+// Batch normalization of x viewed as [M, C], per channel over the M rows.
+// scale / offset: [C] or null (1 and 0). Training: mean and variance [C]
+// receive the batch mean and the biased batch variance.
+void batchNormTraining(const TensorView& x, const TensorView* scale, const TensorView* offset, float epsilon,
+                       const TensorView& y, const TensorView& mean, const TensorView& variance);
+// With given statistics (moving averages): y = (x - mean) / sqrt(variance + eps) * scale + offset.
+void batchNormInference(const TensorView& x, const TensorView& mean, const TensorView& variance,
+                        const TensorView* scale, const TensorView* offset, float epsilon, const TensorView& y);
+// Gradients of either form: globalStats treats mean and variance as constants
+// (the inference form); otherwise they are x's batch statistics. dx, dscale,
+// doffset ([C]) may each be null when not wanted; without scale, dscale is
+// still the gradient of a scale of ones.
+void batchNormGrad(const TensorView& x, const TensorView& dy, const TensorView& mean, const TensorView& variance,
+                   const TensorView* scale, float epsilon, bool globalStats, const TensorView* dx,
+                   const TensorView* dscale, const TensorView* doffset);
+// Layer normalization of x viewed as [M, N], per row over N. gamma / beta: [N]
+// or null. mean / variance ([M], biased) are written when non-null (training).
+void layerNorm(const TensorView& x, const TensorView* gamma, const TensorView* beta, float epsilon,
+               const TensorView& y, const TensorView* mean, const TensorView* variance);
+void layerNormGrad(const TensorView& x, const TensorView& dy, const TensorView& mean, const TensorView& variance,
+                   const TensorView* gamma, float epsilon, const TensorView* dx, const TensorView* dgamma,
+                   const TensorView* dbeta);
+
+// ---------------------------------------------------------------- resize.cc
+// Image resizing with TensorFlow's coordinate rules. x [N, H, W, C], out
+// [N, H', W', C]. alignCorners maps corner pixel centres onto each other;
+// halfPixelCenters samples at pixel centres; neither is TF's legacy rule.
+// Bilinear: float32. Nearest: float32 or int32 (out has x's dtype).
+void resizeBilinear(const TensorView& x, bool alignCorners, bool halfPixelCenters, const TensorView& out);
+// The adjoint: dx [N, H, W, C] from dy [N, H', W', C].
+void resizeBilinearGrad(const TensorView& dy, bool alignCorners, bool halfPixelCenters, const TensorView& dx);
+void resizeNearest(const TensorView& x, bool alignCorners, bool halfPixelCenters, const TensorView& out);
+void resizeNearestGrad(const TensorView& dy, bool alignCorners, bool halfPixelCenters, const TensorView& dx);
+
 }  // namespace tf

@@ -1,0 +1,176 @@
+// pool / poolGrad (max and average, 1-3 spatial dims, channels-last) against a
+// float64 reference, the workspace contract of max pooling, and bad calls.
+const test = require('ava');
+const path = require('path');
+const addon = require('node-gyp-build')(path.join(__dirname, '..', '..'));
+
+const { TensorHandle } = addon;
+const F32 = 0;
+const I32 = 1;
+const BOOL = 2;
+const MAX = 0;
+const AVG = 1;
+
+const size = (shape) => shape.reduce((a, b) => a * b, 1);
+const f32 = (shape, data) => new TensorHandle(F32, shape, data ? Float32Array.from(data) : null);
+
+let seed = 99;
+function random() {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+}
+/** n distinct values (no ties for max pooling) in a scrambled order. */
+function distinct(n) {
+  const keys = Array.from({ length: n }, () => random());
+  const order = keys.map((k, i) => [k, i]).sort((a, b) => a[0] - b[0]);
+  const out = new Float32Array(n);
+  order.forEach(([, i], r) => (out[i] = (r - n / 2) / 8));
+  return out;
+}
+
+function assertClose(t, actual, expected, tol, what) {
+  t.is(actual.length, expected.length, `${what}: length`);
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i]));
+    if (!(err <= worst)) {
+      worst = err;
+      at = i;
+    }
+  }
+  t.true(worst <= tol, `${what}: element ${at} is ${actual[at]}, expected ${expected[at]} (error ${worst})`);
+}
+
+/** Output spatial sizes from the window (floor rule, as oneDNN takes it). */
+const outSizes = (xShape, a) => xShape.slice(1, -1).map((n, i) => Math.floor((n + a.padBefore[i] + a.padAfter[i] - a.kernel[i]) / a.strides[i]) + 1);
+
+/**
+ * float64 pooling over channels-last x; returns y and, for each output
+ * element, the input elements of its window (for the gradient).
+ */
+function poolRef(kind, x, xShape, a) {
+  const spatial = xShape.slice(1, -1);
+  const n = xShape[0];
+  const c = xShape[xShape.length - 1];
+  const out = outSizes(xShape, a);
+  const y = [];
+  const windows = [];
+  const index = (b, pos, k) => {
+    let flat = b;
+    for (let i = 0; i < spatial.length; i++) flat = flat * spatial[i] + pos[i];
+    return flat * c + k;
+  };
+  const positions = (dims) => dims.reduce((acc, d) => acc.flatMap((p) => Array.from({ length: d }, (_, i) => [...p, i])), [[]]);
+  for (let b = 0; b < n; b++) {
+    for (const o of positions(out)) {
+      for (let k = 0; k < c; k++) {
+        const members = [];
+        for (const w of positions(a.kernel)) {
+          const pos = o.map((oi, i) => oi * a.strides[i] - a.padBefore[i] + w[i]);
+          if (pos.every((p, i) => p >= 0 && p < spatial[i])) members.push(index(b, pos, k));
+        }
+        windows.push(members);
+        if (kind === MAX) {
+          let best = members[0];
+          for (const m of members) if (x[m] > x[best]) best = m;
+          y.push(x[best]);
+        } else {
+          y.push(members.reduce((s, m) => s + x[m], 0) / members.length);
+        }
+      }
+    }
+  }
+  return { y, windows, outShape: [n, ...out, c] };
+}
+
+function gradRef(kind, x, windows, dy) {
+  const dx = new Float64Array(x.length);
+  windows.forEach((members, j) => {
+    if (kind === MAX) {
+      let best = members[0];
+      for (const m of members) if (x[m] > x[best]) best = m;
+      dx[best] += dy[j];
+    } else {
+      for (const m of members) dx[m] += dy[j] / members.length;
+    }
+  });
+  return dx;
+}
+
+const win = (kernel, strides, padBefore, padAfter) => ({ kernel, strides, padBefore, padAfter });
+const CASES = [
+  { xShape: [2, 9, 3], a: win([3], [2], [1], [1]) },
+  { xShape: [2, 5, 7, 3], a: win([3, 3], [2, 2], [1, 1], [1, 1]) },
+  { xShape: [1, 6, 6, 16], a: win([2, 2], [2, 2], [0, 0], [0, 0]) },
+  { xShape: [3, 7, 5, 2], a: win([3, 2], [2, 1], [1, 0], [1, 1]) },
+  { xShape: [1, 6, 6, 3], a: win([3, 3], [2, 2], [1, 1], [2, 2]) },
+  { xShape: [1, 4, 5, 6, 2], a: win([2, 2, 2], [2, 2, 2], [0, 0, 0], [0, 1, 1]) },
+  { xShape: [2, 3, 5, 4, 3], a: win([2, 3, 2], [1, 1, 1], [0, 1, 0], [1, 1, 1]) },
+];
+const args = (a) => [a.kernel, a.strides, a.padBefore, a.padAfter];
+
+for (const { xShape, a } of CASES) {
+  for (const kind of [MAX, AVG]) {
+    const name = `${kind === MAX ? 'max' : 'avg'} pooling x [${xShape}] k [${a.kernel}] s [${a.strides}] pads [${a.padBefore}]/[${a.padAfter}]`;
+    test(`${name}: forward (inference and training) and backward match float64`, (t) => {
+      const x = distinct(size(xShape));
+      const ref = poolRef(kind, x, xShape, a);
+      const xh = f32(xShape, x);
+      const y = f32(ref.outShape);
+      addon.pool(kind, xh, y, ...args(a), null);
+      assertClose(t, y.read(), ref.y, 1e-6, `${name} inference`);
+      let ws = null;
+      if (kind === MAX) {
+        const bytes = addon.poolWorkspaceBytes(xShape, ref.outShape, ...args(a));
+        t.true(Number.isInteger(bytes) && bytes >= size(ref.outShape), 'a workspace of at least a byte per output');
+        ws = new TensorHandle(BOOL, [bytes]);
+        const yt = f32(ref.outShape);
+        addon.pool(kind, xh, yt, ...args(a), ws);
+        assertClose(t, yt.read(), ref.y, 1e-6, `${name} training`);
+      }
+      const dy = Array.from(distinct(ref.y.length));
+      const dx = f32(xShape);
+      addon.poolGrad(kind, f32(ref.outShape, dy), ws, dx, ...args(a));
+      assertClose(t, dx.read(), gradRef(kind, x, ref.windows, dy), 1e-6, `${name} backward`);
+    });
+  }
+}
+
+test('results do not depend on the thread count (primitives are cached per count)', (t) => {
+  const xShape = [4, 16, 16, 8];
+  const a = win([3, 3], [2, 2], [1, 1], [1, 1]);
+  const x = f32(xShape, distinct(size(xShape)));
+  const outShape = [4, 8, 8, 8];
+  const run = () => {
+    const y = f32(outShape);
+    addon.pool(AVG, x, y, ...args(a), null);
+    return y.read();
+  };
+  const threads = addon.runtimeInfo().threads;
+  const many = run();
+  addon.setNumThreads(1);
+  try {
+    t.deepEqual(run(), many);
+  } finally {
+    addon.setNumThreads(threads);
+  }
+});
+
+test('BAD CALL – pool shapes, dtypes and workspaces', (t) => {
+  const a = win([2, 2], [2, 2], [0, 0], [0, 0]);
+  const x = f32([1, 4, 4, 1], distinct(16));
+  const y = f32([1, 2, 2, 1]);
+  let e = t.throws(() => addon.pool(MAX, x, f32([1, 3, 2, 1]), ...args(a), null));
+  t.is(e.code, 'ERR_SHAPE_MISMATCH');
+  t.is(e.message, "pool: the window does not give out's spatial size (x [1,4,4,1], out [1,3,2,1])");
+  t.throws(() => addon.pool(MAX, x, y, [2], [2], [0], [0], null), { message: /one value per spatial dim/ });
+  t.throws(() => addon.pool(MAX, x, f32([1, 3, 3, 1]), [2, 2], [1, 1], [2, 0], [0, 0], null), { message: /each padding must be smaller than the window/ });
+  t.throws(() => addon.pool(AVG, f32([4, 4]), y, ...args(a), null), { message: /x must have rank 3, 4 or 5/ });
+  t.throws(() => addon.pool(MAX, new TensorHandle(I32, [1, 4, 4, 1]), y, ...args(a), null), { message: 'pool: expected float32 for x, got int32' });
+  t.throws(() => addon.pool(AVG, x, y, ...args(a), new TensorHandle(BOOL, [4])), { message: /only max pooling keeps a workspace/ });
+  t.throws(() => addon.pool(MAX, x, y, ...args(a), new TensorHandle(BOOL, [3])), { message: /the workspace has 3 bytes, the primitive needs/ });
+  t.throws(() => addon.poolGrad(MAX, y, null, f32([1, 4, 4, 1]), ...args(a)), { message: /max pooling needs the workspace of its forward pass/ });
+  t.throws(() => addon.pool(7, x, y, ...args(a), null), { message: /unknown pooling kind 7/ });
+  t.throws(() => addon.pool(MAX, x, y, 2, ...args(a).slice(1), null), { message: /expected an array of integers for kernel/ });
+});
