@@ -314,6 +314,27 @@ test('batchNormalization: gradients never reach the moving statistics, and an op
   t.is(tf.memory().numTensors, before);
 });
 
+test('batchNormalization: the moving-average update is not recorded on a gradient tape', (t) => {
+  const { engine } = require('../../dist/tensor/engine');
+  const shape = [4, C];
+  const layer = bnWith(shape, {});
+  const x = tf.tensor(featureValues(shape, 65), shape);
+  // A tape that x reaches: the batch statistics the op returns become reachable too, so
+  // an update computed from them on the tape would add nodes after the fused op.
+  const tape = { nodes: [], reachable: new Set([x.id]), held: new Set() };
+  engine.tapes.push(tape);
+  let y;
+  try {
+    y = layer.apply(x, { training: true });
+  } finally {
+    engine.tapes.pop();
+  }
+  t.is(tape.nodes.length, 1, 'only the fused batch-norm op');
+  t.is(tape.nodes[0].outputs[0], y);
+  t.notDeepEqual(read(layer.movingMean), [0, 0, 0], 'the update did happen');
+  tf.dispose([x, y, ...tape.nodes[0].outputs]);
+});
+
 test('batchNormalization: the GAN pattern, Dense → BN → LeakyReLU in a custom training step', (t) => {
   const gen = tf.sequential({
     layers: [layers.dense({ units: 8, useBias: false, inputShape: [4] }), layers.batchNormalization(), layers.leakyReLU(), layers.reshape({ targetShape: [2, 2, 2] }), layers.batchNormalization()],
