@@ -23,6 +23,7 @@ import {
   AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
   GlobalPooling2DLayerArgs, MaxPooling1D, MaxPooling2D, MaxPooling3D, Pooling1DLayerArgs, Pooling2DLayerArgs, Pooling3DLayerArgs,
 } from './pooling';
+import { BatchNormalization, BatchNormalizationLayerArgs, LayerNormalization, LayerNormalizationLayerArgs } from './normalization';
 import { LayerArgs } from './layer';
 
 export { Layer, InputSpec, SymbolicTensor, LayerVariable } from './layer';
@@ -53,6 +54,8 @@ export {
   GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
 } from './pooling';
 export type { Pooling1DLayerArgs, Pooling2DLayerArgs, Pooling3DLayerArgs, GlobalPooling2DLayerArgs } from './pooling';
+export { BatchNormalization, LayerNormalization } from './normalization';
+export type { BatchNormalizationLayerArgs, LayerNormalizationLayerArgs } from './normalization';
 
 // ---- core
 
@@ -86,6 +89,13 @@ export const repeatVector = (args: RepeatVectorLayerArgs): RepeatVector => new R
 export const masking = (args?: MaskingArgs): Masking => new Masking(args);
 /** `tf.layers.embedding({inputDim: 1000, outputDim: 32})` */
 export const embedding = (args: EmbeddingLayerArgs): Embedding => new Embedding(args);
+
+// ---- normalization
+
+/** `tf.layers.batchNormalization({momentum: 0.99})` */
+export const batchNormalization = (args?: BatchNormalizationLayerArgs): BatchNormalization => new BatchNormalization(args);
+/** `tf.layers.layerNormalization({axis: -1})` */
+export const layerNormalization = (args?: LayerNormalizationLayerArgs): LayerNormalization => new LayerNormalization(args);
 
 // ---- advanced activations
 
