@@ -1,6 +1,7 @@
 // convForward / convBackwardData / convBackwardFilter against a float64
 // reference: 1, 2 and 3 spatial dims, strides, dilations, asymmetric padding,
-// groups (depthwise), fused bias + activation, and the errors of bad calls.
+// groups (depthwise), narrow and wide channels (which compute in different
+// layouts), fused bias + activation, and the errors of bad calls.
 const test = require('ava');
 const path = require('path');
 const addon = require('node-gyp-build')(path.join(__dirname, '..', '..'));
@@ -187,6 +188,10 @@ const CASES = {
   '2-d, depthwise multiplier 3, stride 2': { in: [9, 9], k: [3, 3], cin: 3, cout: 9, groups: 3, strides: [2, 2] },
   '2-d, two groups': { in: [6, 6], k: [3, 3], cin: 4, cout: 6, groups: 2 },
   '2-d, wide channels (blocked layouts)': { in: [6, 5], k: [3, 3], cin: 16, cout: 32, padBefore: [1, 1], padAfter: [1, 1] },
+  '2-d, depthwise on wide channels, multiplier 2': { in: [6, 6], k: [3, 3], cin: 16, cout: 32, groups: 16, padBefore: [1, 1], padAfter: [1, 1] },
+  '2-d, four groups on wide channels': { in: [5, 5], k: [3, 3], cin: 16, cout: 8, groups: 4, strides: [2, 2] },
+  '1-d, wide channels, stride 2': { in: [9], k: [3], cin: 16, cout: 8, strides: [2], padBefore: [1], padAfter: [1] },
+  '3-d, wide channels': { in: [4, 4, 3], k: [2, 2, 2], cin: 8, cout: 16, padAfter: [1, 0, 1] },
   '3-d, same padding': { in: [5, 6, 4], k: [3, 3, 2], cin: 2, cout: 3, padBefore: [1, 1, 0], padAfter: [1, 1, 1] },
   '3-d, stride 2 and dilation': { in: [7, 6, 6], k: [2, 2, 2], cin: 3, cout: 2, strides: [2, 1, 2], dilations: [1, 2, 1] },
 };

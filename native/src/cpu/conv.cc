@@ -5,10 +5,12 @@
 // Users hold channels-last data and TF's [*k, Cin/groups, Cout] filters;
 // oneDNN's logical order is [N, C, *spatial] and [(G,) O, I, *k], so both
 // are described with strides over the user's memory. Which layout the
-// primitive itself computes in is the layout policy below.
+// primitive itself computes in is the layout policy below (measured).
 #include <omp.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -115,24 +117,73 @@ memory::desc filterDesc(const Geometry& g) {
   return memory::desc(dims, dt::f32, strides);
 }
 
-// Where the primitive computes:
-//   Plain: straight on the user's channels-last data and [*k, I, O] filter.
-//   Any:   oneDNN picks every layout (blocked nChw8c ...); reorders at the edges.
-//   AnyFilter: channels-last data as given, oneDNN's own filter layout (the
-//          filter is small, so its reorder is cheap).
-enum class Layout : int { Plain = 0, Any = 1, AnyFilter = 2 };
+enum class Kind : int { Forward = 0, BackwardData = 1, BackwardFilter = 2 };
 
-Layout layoutFor(const Geometry&) { return Layout::AnyFilter; }
+// Where the primitive computes. Users' data is channels-last and their
+// filters [*k, I, O]. oneDNN can compute on those directly (its gemm-based
+// convolution); or pick every layout itself (format_tag::any: blocked
+// nChw8c data and filters for its direct AVX2 / AVX-512 kernels) with
+// reorders at the op's edges; or keep the data channels-last and pick only
+// the filter's layout (the direct kernels take nhwc data too; the filter is
+// small, so its reorder is cheap). GFLOP/s, median of 9 calls of each kind
+// interleaved as in a training step, 2 threads, AVX2 (AMD EPYC):
+//                                 direct on user layouts / all any / filter any
+//                                 forward            dx                dfilter
+//   cnn 28x28x1->32 k3, b. 128     12 /  29 /  60     10 /   8 /   8    10 /   7 /  20
+//   cnn 13x13x32->64 k3, b. 128    61 / 104 / 104    105 / 113 / 125    65 /  82 /  73
+//   gan 7x7x128->256 k5, b. 256   125 / 166 / 141    133 / 165 / 162   118 / 143 / 135
+//   gan 14x14x64->128 k5 s2, 256   60 / 118 / 112    101 / 105 /  98    73 / 108 / 101
+//   gan 28x28x1->64 k5 s2, b. 256  37 /  65 /  79     22 /  30 /  22    13 /  10 /  34
+// (a second run agreed within ~10%). Never the user layouts, then: with one
+// input channel (or a few: fewer than one 8-wide block) the filter-any
+// kernels win forward and dfilter by 1.2-3x, and "all any" wins dx (the GAN
+// generator's last layer runs it forward) by ~35%; with wide channels "all
+// any" wins forward and dfilter by 5-20%, and dx is even.
+enum class Layout : int { Any = 0, AnyFilter = 1 };
+
+Layout layoutFor(Kind kind, const Geometry& g) {
+  const bool narrow = g.cin < 8;
+  switch (kind) {
+    case Kind::BackwardData: return narrow ? Layout::Any : Layout::AnyFilter;
+    case Kind::Forward:
+    case Kind::BackwardFilter: break;
+  }
+  return narrow ? Layout::AnyFilter : Layout::Any;
+}
 
 memory::desc anyLike(const memory::desc& d) { return memory::desc(d.dims(), dt::f32, memory::format_tag::any); }
+
+// Grow-only scratch for the operands that a primitive reads or writes in its
+// own layout: one block per role, reused by every call on this thread, so a
+// call allocates nothing and no primitive keeps activation-sized buffers.
+enum Slot { kSrcSlot = 0, kWeightsSlot = 1, kDstSlot = 2 };
+
+void* scratch(Slot slot, size_t bytes) {
+  struct Block {
+    std::unique_ptr<void, decltype(&std::free)> data{nullptr, &std::free};
+    size_t bytes = 0;
+  };
+  thread_local Block blocks[3];
+  Block& b = blocks[slot];
+  if (b.bytes < bytes) {
+    const size_t rounded = (bytes + 63) / 64 * 64;  // aligned_alloc wants a multiple of the alignment
+    b.data.reset();  // freed first: the old and the new block are never needed together
+    b.data.reset(std::aligned_alloc(64, rounded));
+    if (!b.data) throw std::bad_alloc();
+    b.bytes = rounded;
+  }
+  return b.data.get();
+}
 
 // A primitive argument over user memory, and the reorders to and from the
 // layout the primitive chose when the two differ.
 struct Operand {
   memory::desc user, inner;
+  Slot slot = kSrcSlot;
   std::optional<dnnl::reorder> toInner, toUser;
 
-  void bind(const memory::desc& userDesc, const memory::desc& chosen, bool isOutput) {
+  void bind(Slot s, const memory::desc& userDesc, const memory::desc& chosen, bool isOutput) {
+    slot = s;
     user = userDesc;
     inner = chosen;
     if (user == inner) return;
@@ -140,22 +191,20 @@ struct Operand {
     if (isOutput) toUser = dnnl::reorder(dnnl::reorder::primitive_desc(eng, inner, eng, user));
     else toInner = dnnl::reorder(dnnl::reorder::primitive_desc(eng, user, eng, inner));
   }
+  bool reordered() const { return toInner || toUser; }
+  memory staged() const { return memory(inner, cpu::engine(), scratch(slot, inner.get_size())); }
   // The memory the primitive reads: the user's, or a reordered copy.
   memory input(void* data) const {
-    dnnl::engine& eng = cpu::engine();
-    memory u(user, eng, data);
-    if (!toInner) return u;
-    memory m(inner, eng);
+    memory u(user, cpu::engine(), data);
+    if (!reordered()) return u;
+    memory m = staged();
     cpu::run(*toInner, {{DNNL_ARG_FROM, u}, {DNNL_ARG_TO, m}});
     return m;
   }
   // The memory the primitive writes: the user's, or scratch that finish() copies back.
-  memory output(void* data) const {
-    dnnl::engine& eng = cpu::engine();
-    return toUser ? memory(inner, eng) : memory(user, eng, data);
-  }
+  memory output(void* data) const { return reordered() ? staged() : memory(user, cpu::engine(), data); }
   void finish(const memory& m, void* data) const {
-    if (toUser) cpu::run(*toUser, {{DNNL_ARG_FROM, m}, {DNNL_ARG_TO, memory(user, cpu::engine(), data)}});
+    if (reordered()) cpu::run(*toUser, {{DNNL_ARG_FROM, m}, {DNNL_ARG_TO, memory(user, cpu::engine(), data)}});
   }
 };
 
@@ -165,13 +214,11 @@ struct ConvPrimitive {
   memory::desc bias;
 };
 
-enum class Kind : int { Forward = 0, BackwardData = 1, BackwardFilter = 2 };
-
-cpu::PrimitiveKey keyOf(Kind kind, Layout layout, const Geometry& g, bool bias, const ConvArgs& a) {
+cpu::PrimitiveKey keyOf(Kind kind, const Geometry& g, bool bias, const ConvArgs& a) {
   uint32_t alphaBits;
   std::memcpy(&alphaBits, &a.alpha, sizeof alphaBits);
   cpu::PrimitiveKey key;
-  key.add(static_cast<int>(kind)).add(static_cast<int>(layout)).add(g.n).add(g.cin).add(g.cout).add(g.groups)
+  key.add(static_cast<int>(kind)).add(g.n).add(g.cin).add(g.cout).add(g.groups)
       .add(g.in.begin(), g.in.end()).add(g.k.begin(), g.k.end()).add(g.out.begin(), g.out.end())
       .add(g.strides.begin(), g.strides.end()).add(g.dilates.begin(), g.dilates.end())
       .add(g.padL.begin(), g.padL.end()).add(g.padR.begin(), g.padR.end()).add(bias);
@@ -193,7 +240,7 @@ Descs descsFor(const Geometry& g, Layout layout, bool bias) {
   if (bias) d.bias = memory::desc({g.cout}, dt::f32, memory::format_tag::a);
   d.pSrc = layout == Layout::Any ? anyLike(d.src) : d.src;
   d.pDst = layout == Layout::Any ? anyLike(d.dst) : d.dst;
-  d.pWeights = layout == Layout::Plain ? d.weights : anyLike(d.weights);
+  d.pWeights = anyLike(d.weights);
   return d;
 }
 
@@ -213,9 +260,9 @@ ConvPrimitive makeForward(const Geometry& g, Layout layout, bool bias, const Con
   auto pd = forwardPd(g, d, d.bias, attr);
   ConvPrimitive p;
   p.prim = dnnl::convolution_forward(pd);
-  p.src.bind(d.src, pd.src_desc(), false);
-  p.weights.bind(d.weights, pd.weights_desc(), false);
-  p.dst.bind(d.dst, pd.dst_desc(), true);
+  p.src.bind(kSrcSlot, d.src, pd.src_desc(), false);
+  p.weights.bind(kWeightsSlot, d.weights, pd.weights_desc(), false);
+  p.dst.bind(kDstSlot, d.dst, pd.dst_desc(), true);
   p.bias = d.bias;
   return p;
 }
@@ -228,9 +275,9 @@ ConvPrimitive makeBackwardData(const Geometry& g, Layout layout) {
   dnnl::convolution_backward_data::primitive_desc pd(desc, cpu::engine(), hint);
   ConvPrimitive p;
   p.prim = dnnl::convolution_backward_data(pd);
-  p.src.bind(d.src, pd.diff_src_desc(), true);
-  p.weights.bind(d.weights, pd.weights_desc(), false);
-  p.dst.bind(d.dst, pd.diff_dst_desc(), false);
+  p.src.bind(kSrcSlot, d.src, pd.diff_src_desc(), true);
+  p.weights.bind(kWeightsSlot, d.weights, pd.weights_desc(), false);
+  p.dst.bind(kDstSlot, d.dst, pd.diff_dst_desc(), false);
   return p;
 }
 
@@ -242,16 +289,16 @@ ConvPrimitive makeBackwardFilter(const Geometry& g, Layout layout, bool bias) {
   dnnl::convolution_backward_weights::primitive_desc pd(desc, cpu::engine(), hint);
   ConvPrimitive p;
   p.prim = dnnl::convolution_backward_weights(pd);
-  p.src.bind(d.src, pd.src_desc(), false);
-  p.weights.bind(d.weights, pd.diff_weights_desc(), true);
-  p.dst.bind(d.dst, pd.diff_dst_desc(), false);
+  p.src.bind(kSrcSlot, d.src, pd.src_desc(), false);
+  p.weights.bind(kWeightsSlot, d.weights, pd.diff_weights_desc(), true);
+  p.dst.bind(kDstSlot, d.dst, pd.diff_dst_desc(), false);
   p.bias = d.bias;
   return p;
 }
 
 ConvPrimitive& primitiveFor(Kind kind, const Geometry& g, bool bias, const ConvArgs& a) {
-  const Layout layout = layoutFor(g);
-  return cpu::cached<ConvPrimitive>(keyOf(kind, layout, g, bias, a), [&] {
+  const Layout layout = layoutFor(kind, g);
+  return cpu::cached<ConvPrimitive>(keyOf(kind, g, bias, a), [&] {
     switch (kind) {
       case Kind::Forward: return makeForward(g, layout, bias, a);
       case Kind::BackwardData: return makeBackwardData(g, layout);
@@ -279,7 +326,7 @@ void convForward(const TensorView& x, const TensorView& filter, const TensorView
   checkBias(bias, g.cout);
   if (y.size() == 0) return;
   const ConvPrimitive& p = primitiveFor(Kind::Forward, g, bias != nullptr, args);
-  memory dst = p.dst.output(y.data);
+  const memory dst = p.dst.output(y.data);
   std::unordered_map<int, memory> m{
       {DNNL_ARG_SRC, p.src.input(x.data)}, {DNNL_ARG_WEIGHTS, p.weights.input(filter.data)}, {DNNL_ARG_DST, dst}};
   if (bias) m.emplace(DNNL_ARG_BIAS, memory(p.bias, cpu::engine(), bias->data));
@@ -296,7 +343,7 @@ void convBackwardData(const TensorView& dy, const TensorView& filter, const Tens
     return;
   }
   const ConvPrimitive& p = primitiveFor(Kind::BackwardData, g, false, args);
-  memory diffSrc = p.src.output(dx.data);
+  const memory diffSrc = p.src.output(dx.data);
   cpu::run(p.prim, {{DNNL_ARG_DIFF_DST, p.dst.input(dy.data)},
                     {DNNL_ARG_WEIGHTS, p.weights.input(filter.data)},
                     {DNNL_ARG_DIFF_SRC, diffSrc}});
@@ -314,9 +361,10 @@ void convBackwardFilter(const TensorView& x, const TensorView& dy, const TensorV
     return;
   }
   const ConvPrimitive& p = primitiveFor(Kind::BackwardFilter, g, dbias != nullptr, args);
-  memory diffWeights = p.weights.output(dfilter.data);
-  std::unordered_map<int, memory> m{
-      {DNNL_ARG_SRC, p.src.input(x.data)}, {DNNL_ARG_DIFF_DST, p.dst.input(dy.data)}, {DNNL_ARG_DIFF_WEIGHTS, diffWeights}};
+  const memory diffWeights = p.weights.output(dfilter.data);
+  std::unordered_map<int, memory> m{{DNNL_ARG_SRC, p.src.input(x.data)},
+                                    {DNNL_ARG_DIFF_DST, p.dst.input(dy.data)},
+                                    {DNNL_ARG_DIFF_WEIGHTS, diffWeights}};
   if (dbias) m.emplace(DNNL_ARG_DIFF_BIAS, memory(p.bias, cpu::engine(), dbias->data));
   cpu::run(p.prim, m);
   p.weights.finish(diffWeights, dfilter.data);
