@@ -104,10 +104,10 @@ export interface Addon {
   oneHot(indices: H, depth: number, onValue: number, offValue: number, out: H): void;
 
   // pool: channels-last x [N, spatial..., C] with 1-3 spatial dims; one value per spatial dim in
-  // kernel, strides, padBefore, padAfter. The workspace (max pooling in training) is an opaque byte buffer.
-  poolWorkspaceBytes(xShape: number[], outShape: number[], kernel: number[], strides: number[], padBefore: number[], padAfter: number[]): number;
-  pool(kind: PoolKind, x: H, out: H, kernel: number[], strides: number[], padBefore: number[], padAfter: number[], workspace: H | null): void;
-  poolGrad(kind: PoolKind, dy: H, workspace: H | null, dx: H, kernel: number[], strides: number[], padBefore: number[], padAfter: number[]): void;
+  // kernel, strides, padBefore, padAfter. argmax (max pooling in training): int32 of out's shape, the
+  // cell inside each window (row-major, padding counted) that held the maximum.
+  pool(kind: PoolKind, x: H, out: H, kernel: number[], strides: number[], padBefore: number[], padAfter: number[], argmax: H | null): void;
+  poolGrad(kind: PoolKind, dy: H, argmax: H | null, dx: H, kernel: number[], strides: number[], padBefore: number[], padAfter: number[]): void;
   // norm: batch normalization over the rows of x [M, C]; layer normalization over the columns of x [M, N].
   batchNormTraining(x: H, scale: H | null, offset: H | null, epsilon: number, y: H, mean: H, variance: H): void;
   batchNormInference(x: H, mean: H, variance: H, scale: H | null, offset: H | null, epsilon: number, y: H): void;

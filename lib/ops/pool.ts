@@ -1,11 +1,12 @@
-// Max and average pooling over 1, 2 or 3 spatial dims, channels-last, on
-// oneDNN's pooling primitives. The window arithmetic (output size, padding)
-// follows TF.js's conv_util; padding never enters a result: max ignores it and
-// average divides by the number of real elements, as TensorFlow does.
+// Max and average pooling over 1, 2 or 3 spatial dims, channels-last (our own
+// kernels in native/src/cpu/pool.cc). The window arithmetic (output size,
+// padding) follows TF.js's conv_util; padding never enters a result: max
+// ignores it and average divides by the number of real elements, as
+// TensorFlow does.
 //
-// Max pooling under a tape keeps oneDNN's workspace (where each maximum came
-// from) as an opaque 'bool' tensor of its byte size; without a tape it runs the
-// inference primitive and keeps nothing.
+// Max pooling under a tape keeps an int32 argmax of the output's shape (which
+// cell of its window each maximum came from) for the gradient; without a tape
+// it keeps nothing.
 import { native, PoolKind } from '../native';
 import { check, rangeError, typeError } from '../errors';
 import { Rank } from '../tensor/dtype';
@@ -111,16 +112,13 @@ function poolOp(name: string, kind: PoolKind) {
   return defineOp<PoolAttrs>({
     name,
     forward([x], at, ctx) {
-      const keepWorkspace = kind === PoolKind.Max && ctx.needsGrad && x.size > 0;
-      const ws = keepWorkspace
-        ? makeOutput([native.poolWorkspaceBytes(x.shape, at.outShape, at.kernel, at.strides, at.padBefore, at.padAfter)], 'bool', () => {})
-        : null;
+      const argmax = kind === PoolKind.Max && ctx.needsGrad ? makeOutput(at.outShape.slice(), 'int32', () => {}) : null;
       try {
-        const y = makeOutput(at.outShape.slice(), 'float32', (h) => native.pool(kind, x.handle, h, at.kernel, at.strides, at.padBefore, at.padAfter, ws && ws.handle));
-        if (ws) ctx.save(ws);
+        const y = makeOutput(at.outShape.slice(), 'float32', (h) => native.pool(kind, x.handle, h, at.kernel, at.strides, at.padBefore, at.padAfter, argmax && argmax.handle));
+        if (argmax) ctx.save(argmax);
         return y;
       } catch (e) {
-        ws?.dispose();
+        argmax?.dispose();
         throw e;
       }
     },

@@ -1,6 +1,5 @@
-// poolWorkspaceBytes(xShape, outShape, kernel, strides, padBefore, padAfter) -> bytes
-// pool(kind, x, out, kernel, strides, padBefore, padAfter, workspace | null)
-// poolGrad(kind, dy, workspace | null, dx, kernel, strides, padBefore, padAfter)
+// pool(kind, x, out, kernel, strides, padBefore, padAfter, argmax | null)
+// poolGrad(kind, dy, argmax | null, dx, kernel, strides, padBefore, padAfter)
 #include "args.h"
 
 namespace tf {
@@ -14,37 +13,29 @@ static PoolArgs argPool(const Napi::CallbackInfo& info, size_t first) {
   return a;
 }
 
-static Napi::Value poolWorkspaceBytes(const Napi::CallbackInfo& info) {
-  const Shape x = argInts(info, 0, "xShape");
-  const Shape out = argInts(info, 1, "outShape");
-  const PoolArgs a = argPool(info, 2);
-  return Napi::Number::New(info.Env(), static_cast<double>(tf::poolWorkspaceBytes(x, out, a)));
-}
-
 static Napi::Value pool(const Napi::CallbackInfo& info) {
   const auto kind = static_cast<PoolKind>(argInt(info, 0, "kind"));
   TensorView x = argTensor(info, 1, "x");
   TensorView out = argTensor(info, 2, "out");
   const PoolArgs a = argPool(info, 3);
-  TensorView ws;
-  const bool hasWs = argOptionalTensor(info, 7, "workspace", ws);
-  tf::pool(kind, x, out, a, hasWs ? &ws : nullptr);
+  TensorView argmax;
+  const bool hasArgmax = argOptionalTensor(info, 7, "argmax", argmax);
+  tf::pool(kind, x, out, a, hasArgmax ? &argmax : nullptr);
   return info.Env().Undefined();
 }
 
 static Napi::Value poolGrad(const Napi::CallbackInfo& info) {
   const auto kind = static_cast<PoolKind>(argInt(info, 0, "kind"));
   TensorView dy = argTensor(info, 1, "dy");
-  TensorView ws;
-  const bool hasWs = argOptionalTensor(info, 2, "workspace", ws);
+  TensorView argmax;
+  const bool hasArgmax = argOptionalTensor(info, 2, "argmax", argmax);
   TensorView dx = argTensor(info, 3, "dx");
   const PoolArgs a = argPool(info, 4);
-  tf::poolGrad(kind, dy, hasWs ? &ws : nullptr, dx, a);
+  tf::poolGrad(kind, dy, hasArgmax ? &argmax : nullptr, dx, a);
   return info.Env().Undefined();
 }
 
 void InitPool(Napi::Env env, Napi::Object exports) {
-  TF_EXPORT(exports, poolWorkspaceBytes);
   TF_EXPORT(exports, pool);
   TF_EXPORT(exports, poolGrad);
 }

@@ -189,13 +189,13 @@ enum class PoolKind : int32_t { Max = 0, Avg = 1 };
 struct PoolArgs {
   std::vector<int64_t> kernel, strides, padBefore, padAfter;
 };
-// Bytes of the workspace that max pooling in training keeps for its backward.
-int64_t poolWorkspaceBytes(const Shape& x, const Shape& out, const PoolArgs& args);
-// workspace: null for inference (always null for Avg); for Max in training a
-// buffer of poolWorkspaceBytes() bytes that poolGrad reads later.
-void pool(PoolKind kind, const TensorView& x, const TensorView& out, const PoolArgs& args, const TensorView* workspace);
-// dx from dy; Max needs the forward's workspace.
-void poolGrad(PoolKind kind, const TensorView& dy, const TensorView* workspace, const TensorView& dx,
+// argmax: null, or for Max in training an Int32 tensor of out's shape that
+// receives, per output element, the cell of its window that held the maximum
+// (row-major over the window's spatial dims, padding cells counted; the first
+// maximum wins ties, a NaN wins over numbers); poolGrad reads it back.
+void pool(PoolKind kind, const TensorView& x, const TensorView& out, const PoolArgs& args, const TensorView* argmax);
+// dx from dy; Max needs the forward's argmax (null for Avg).
+void poolGrad(PoolKind kind, const TensorView& dy, const TensorView* argmax, const TensorView& dx,
               const PoolArgs& args);
 
 // ---------------------------------------------------------------- norm.cc  (float32)
