@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "dtype.h"
@@ -18,6 +19,13 @@ inline int64_t shapeSize(const Shape& s) {
   int64_t n = 1;
   for (int64_t d : s) n *= d;
   return n;
+}
+
+// "[2,3]", for error messages.
+inline std::string shapeString(const Shape& s) {
+  std::string r = "[";
+  for (size_t i = 0; i < s.size(); i++) r += (i ? "," : "") + std::to_string(s[i]);
+  return r + "]";
 }
 
 // 64-byte aligned block (one cache line, one AVX-512 register). A Storage may

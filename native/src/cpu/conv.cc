@@ -24,12 +24,6 @@ namespace {
 using dnnl::memory;
 using dt = memory::data_type;
 
-std::string shapeString(const Shape& s) {
-  std::string r = "[";
-  for (size_t i = 0; i < s.size(); i++) r += (i ? "," : "") + std::to_string(s[i]);
-  return r + "]";
-}
-
 // The problem as oneDNN sees it, checked once per call.
 struct Geometry {
   int spatial = 0;

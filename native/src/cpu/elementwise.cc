@@ -71,12 +71,6 @@ const char* binaryName(BinaryOp op) {
   return i >= 0 && i < static_cast<int>(sizeof names / sizeof *names) ? names[i] : "unknown binary op";
 }
 
-std::string shapeString(const Shape& s) {
-  std::string r = "[";
-  for (size_t i = 0; i < s.size(); i++) r += (i ? "," : "") + std::to_string(s[i]);
-  return r + "]";
-}
-
 [[noreturn]] void unsupportedDtype(const char* op, DType dt) {
   throw Error("ERR_UNSUPPORTED_DTYPE", std::string(op) + " does not support dtype " + dtypeName(dt));
 }

@@ -30,12 +30,6 @@ struct MatMulShape {
   bool batched;  // out is rank 3
 };
 
-std::string shapeString(const Shape& s) {
-  std::string r = "[";
-  for (size_t i = 0; i < s.size(); i++) r += (i ? "," : "") + std::to_string(s[i]);
-  return r + "]";
-}
-
 MatMulShape checkShapes(const TensorView& a, const TensorView& b, const TensorView* bias, const TensorView& out,
                         const MatMulArgs& args) {
   auto fail = [&](const std::string& why) {

@@ -25,12 +25,6 @@ using dnnl::memory;
 using dnnl::normalization_flags;
 using dnnl::prop_kind;
 
-std::string shapeString(const Shape& s) {
-  std::string r = "[";
-  for (size_t i = 0; i < s.size(); i++) r += (i ? "," : "") + std::to_string(s[i]);
-  return r + "]";
-}
-
 // Cheap guards: lib/ops has checked everything with full messages already.
 // Messages leave out the kernel's name: the binding puts it in front.
 void expect(const char* what, const TensorView* t, const Shape& shape) {

@@ -33,12 +33,6 @@ void parallelFor(int64_t items, bool parallel, F&& body) {
   for (int64_t i = 0; i < items; i++) body(i);
 }
 
-std::string shapeString(const Shape& s) {
-  std::string r = "[";
-  for (size_t i = 0; i < s.size(); i++) r += (i ? "," : "") + std::to_string(s[i]);
-  return r + "]";
-}
-
 void expectDtype(const char* what, const TensorView& t, DType want) {
   if (t.dtype != want)
     throw Error("ERR_UNSUPPORTED_DTYPE",

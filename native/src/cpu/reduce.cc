@@ -41,12 +41,6 @@ void parallelFor(int64_t items, bool parallel, F&& body) {
   for (int64_t i = 0; i < items; i++) body(i);
 }
 
-std::string shapeString(const Shape& s) {
-  std::string r = "[";
-  for (size_t i = 0; i < s.size(); i++) r += (i ? "," : "") + std::to_string(s[i]);
-  return r + "]";
-}
-
 const char* reduceName(ReduceOp op) {
   static const char* names[] = {"sum", "mean", "max", "min", "prod", "all", "any"};
   const int i = static_cast<int>(op);

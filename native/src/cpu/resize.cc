@@ -21,12 +21,6 @@
 namespace tf {
 namespace {
 
-std::string shapeString(const Shape& s) {
-  std::string r = "[";
-  for (size_t i = 0; i < s.size(); i++) r += (i ? "," : "") + std::to_string(s[i]);
-  return r + "]";
-}
-
 // Below this many output elements one thread is done before a team has woken up.
 constexpr int64_t kParallelMin = 1 << 14;
 

@@ -24,12 +24,6 @@ constexpr int64_t kParallelBytes = 1 << 18;
 // Transpose tile edge: a 32 x 32 tile of 4-byte elements is a 4 KiB buffer.
 constexpr int64_t kTile = 32;
 
-std::string shapeString(const Shape& s) {
-  std::string r = "[";
-  for (size_t i = 0; i < s.size(); i++) r += (i ? "," : "") + std::to_string(s[i]);
-  return r + "]";
-}
-
 [[noreturn]] void shapeError(const std::string& what) {
   throw Error("ERR_SHAPE_MISMATCH", what);
 }

@@ -29,12 +29,6 @@ constexpr int64_t kDnnlMinRow = 256;
 // Columns per block of a softmax over a strided axis: per-column state fits in L1.
 constexpr int64_t kColumns = 256;
 
-std::string shapeString(const Shape& s) {
-  std::string r = "[";
-  for (size_t i = 0; i < s.size(); i++) r += (i ? "," : "") + std::to_string(s[i]);
-  return r + "]";
-}
-
 void expectFloat(const char* what, const TensorView& t) {
   if (t.dtype != DType::Float32)
     throw Error("ERR_UNSUPPORTED_DTYPE", std::string("expected ") + what + " to be float32, got " +
