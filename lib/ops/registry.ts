@@ -67,12 +67,14 @@ export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
   const outputs = Array.isArray(out) ? out : [out];
   if (recordOn) {
     const backward = def.backward!;
+    // The tape keeps its own list: callers may reorder the array they get back.
+    const recorded = outputs.slice();
     for (const tape of recordOn) {
       const needs = inputs.map((t) => tape.reachable.has(t.id));
       tape.nodes.push({
         inputs,
-        outputs,
-        backward: (dys) => backward(dys, { inputs, outputs, saved, attrs, needs }),
+        outputs: recorded,
+        backward: (dys) => backward(dys, { inputs, outputs: recorded, saved, attrs, needs }),
       });
       for (const o of outputs) tape.reachable.add(o.id);
       for (const t of inputs) tape.held.add(t.id);
