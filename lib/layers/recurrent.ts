@@ -69,11 +69,11 @@ export const heldLayers = {
 };
 
 /**
- * @internal Frees a tensor the layer kept (a stateful RNN's previous state):
+ * Frees a tensor the layer kept (a stateful RNN's previous state):
  * at once, or, while a gradient tape records (whose backward may read it),
  * when the innermost scope ends.
  */
-export function releaseKept(t: Tensor): void {
+function releaseKept(t: Tensor): void {
   if (t.isDisposed) return;
   if (engine.tapes.length > 0 && engine.scopes.length > 0) {
     t.kept = false;
@@ -632,6 +632,10 @@ export interface BaseRNNLayerArgs extends LayerArgs {
   stateful?: boolean;
   /** Kept for Keras and TF.js configs; the loop runs eagerly either way. */
   unroll?: boolean;
+  /** Keras's time_major; only false ([batch, steps, features]) is supported. */
+  timeMajor?: boolean;
+  /** Applied to the output in training and added to the loss. */
+  activityRegularizer?: Identifier<Regularizer> | null;
   /** Size of the feature axis, for a first layer (with inputLength: inputShape [inputLength, inputDim]). */
   inputDim?: number;
   /** Number of steps, when fixed, for a first layer. */
@@ -691,6 +695,10 @@ export class RNN extends Layer {
     this.goBackwards = booleanArg(fn, 'goBackwards', args.goBackwards, false);
     this.stateful = booleanArg(fn, 'stateful', args.stateful, false);
     this.unroll = booleanArg(fn, 'unroll', args.unroll, false);
+    if (booleanArg(fn, 'timeMajor', args.timeMajor, false)) {
+      throw codedError('ERR_UNSUPPORTED', `${fn}: timeMajor true is not supported; give inputs as [batch, steps, features] (transpose time-major data first)`);
+    }
+    this.activityRegularizer = optional(getRegularizer, args.activityRegularizer);
     if (this.batchInputShape == null && args.inputDim != null) {
       check.isInt(fn, 'inputDim', args.inputDim, 1);
       if (args.inputLength != null) check.isInt(fn, 'inputLength', args.inputLength, 1);
@@ -782,6 +790,9 @@ export class RNN extends Layer {
     if (initial !== null) checkStates(this, initial, stateSizes(this.cell), x.shape[0]);
     const training = kwargs.training === true;
     const mask = (Array.isArray(kwargs.mask) ? kwargs.mask[0] : kwargs.mask) ?? null;
+    if (mask !== null && (mask.rank !== 2 || mask.shape[0] !== x.shape[0] || mask.shape[1] !== x.shape[1])) {
+      throw codedError('ERR_SHAPE_MISMATCH', `${this.name} (${this.getClassName()}): expected a mask of shape ${formatShape(x.shape.slice(0, 2))} (batch, steps) but received shape ${formatShape(mask.shape)}`);
+    }
     return tidy(() => {
       const start = initial ?? (this.stateful ? this.currentStates(x) : this.zeroStates(x.shape[0]));
       const r = this.runSequence(x, start, mask, training);
@@ -916,6 +927,7 @@ export class RNN extends Layer {
       goBackwards: this.goBackwards,
       stateful: this.stateful,
       unroll: this.unroll,
+      activityRegularizer: serializeOptional(this.activityRegularizer),
     };
     if (this.getClassName() === RNN.className) return { cell: serializeKerasObject(this.cell), ...super.getConfig(), ...config };
     // SimpleRNN, LSTM and GRU save their cell's options flat, beside the layer's own.
@@ -969,7 +981,6 @@ export class SimpleRNN extends RNN {
   static override className = 'SimpleRNN';
   constructor(args: SimpleRNNLayerArgs) {
     super({ ...args, cell: new SimpleRNNCell(cellArgs(args)) });
-    this.activityRegularizer = optional(getRegularizer, args.activityRegularizer as Identifier<Regularizer> | null | undefined);
   }
 }
 registerClass(SimpleRNN);
@@ -985,7 +996,6 @@ export class LSTM extends RNN {
   static override className = 'LSTM';
   constructor(args: LSTMLayerArgs) {
     super({ ...args, cell: new LSTMCell(cellArgs(args)) });
-    this.activityRegularizer = optional(getRegularizer, args.activityRegularizer as Identifier<Regularizer> | null | undefined);
   }
 }
 registerClass(LSTM);
@@ -1001,7 +1011,6 @@ export class GRU extends RNN {
   static override className = 'GRU';
   constructor(args: GRULayerArgs) {
     super({ ...args, cell: new GRUCell(cellArgs(args)) });
-    this.activityRegularizer = optional(getRegularizer, args.activityRegularizer as Identifier<Regularizer> | null | undefined);
   }
 
   /** A saved config without resetAfter comes from TF.js or Keras 1, whose GRU resets before the product. */

@@ -534,8 +534,10 @@ test('getConfig holds the TF.js keys and rebuilds each layer', (t) => {
     name: 'lstm_cfg', units: 7, activation: 'tanh', recurrentActivation: 'hardSigmoid', useBias: true, unitForgetBias: true,
     kernelInitializer: { className: 'VarianceScaling', config: { scale: 1, mode: 'fanAvg', distribution: 'uniform', seed: null } }, recurrentInitializer: { className: 'Orthogonal', config: { gain: 1, seed: null } },
     biasInitializer: { className: 'Zeros', config: {} }, dropout: 0.1, recurrentDropout: 0, implementation: 2,
-    returnSequences: true, returnState: false, goBackwards: true, stateful: false, unroll: false,
+    returnSequences: true, returnState: false, goBackwards: true, stateful: false, unroll: false, activityRegularizer: null,
   });
+  const reg = layers.simpleRNN({ units: 2, activityRegularizer: 'l2' });
+  t.is(tf.serialization.deserialize(tf.serialization.serializeKerasObject(reg)).activityRegularizer.getClassName(), 'L1L2');
   const back = tf.serialization.deserialize(config);
   t.deepEqual(back.getConfig(), lstm.getConfig());
   const gruConfig = layers.gru({ units: 3, resetAfter: false, name: 'gru_cfg' }).getConfig();
@@ -653,4 +655,7 @@ test('BAD CALL – clear errors for bad arguments and inputs', (t) => {
   t.regex(e6.message, /the feature axis of the input must be known/);
   const e7 = t.throws(() => layers.lstm({ units: 2, name: 'no_steps' }).apply(tf.zeros([2, 0, 3])));
   t.regex(e7.message, /no time steps/);
+  const e8 = t.throws(() => layers.gru({ units: 2, name: 'bad_mask' }).apply(tf.zeros([2, 3, 1]), { mask: tf.ones([2, 4]) }));
+  t.is(e8.message, 'bad_mask (GRU): expected a mask of shape [2,3] (batch, steps) but received shape [2,4]');
+  t.throws(() => layers.lstm({ units: 2, timeMajor: true }), { code: 'ERR_UNSUPPORTED' });
 });
