@@ -10,7 +10,13 @@
 // A saved config keeps what it stores (TF.js's 'hardSigmoid', resetAfter
 // false), and a GRU config without resetAfter (older TF.js and Keras) means false.
 //
-// The cell path steps the cell with ops (all differentiable): the input
+// Two paths compute a layer. The fused path runs the whole sequence in one
+// native kernel (lib/ops/rnn.ts: oneDNN's LSTM / GRU / RNN primitives) when
+// the settings are the ones the kernel computes: LSTM and GRU with tanh and
+// sigmoid gates (GRU with resetAfter), SimpleRNN with tanh, relu or sigmoid,
+// no mask, and no recurrent dropout in training (input dropout is one mask
+// on x, which the kernel takes as it is). Everything else takes the cell
+// path, which steps the cell with ops (all differentiable): the input
 // projection x · kernel + bias runs once over the whole sequence, then each
 // step adds h · recurrentKernel. Masked steps keep the previous state, and
 // their output is the previous output (zeros inside a Bidirectional that
@@ -30,6 +36,7 @@ import { fused, matMul } from '../ops/linalg';
 import { concat, reshape, slice, split, stack, unstack } from '../ops/shape';
 import { fill, ones, zeros } from '../ops/creation';
 import { dropout } from '../ops/nn';
+import { rnnSequence, RnnSequenceActivation, RnnSequenceKind, RnnSequenceResult } from '../ops/rnn';
 import { optional, serializeOptional } from './core';
 import {
   formatShape, getExactlyOneShape, InputSpec, Kwargs, Layer, LayerArgs, LayerVariable, RegularizerFn, Shape, SymbolicTensor, toList,
@@ -133,6 +140,14 @@ export abstract class RNNCell extends Layer {
       prepare: (x) => x,
       step: (x, states) => toList(this.call([x, ...states], { training })),
     };
+  }
+
+  /**
+   * @internal The whole sequence in one fused kernel, when this cell's
+   * settings are what the kernel computes; null sends the layer down the cell path.
+   */
+  runFused(x: Tensor, initial: Tensor[] | null, goBackwards: boolean, returnSequences: boolean, training: boolean): RnnSequenceResult | null {
+    return null;
   }
 }
 
@@ -272,8 +287,28 @@ abstract class GatedCell extends RNNCell {
   protected abstract recur(xp: Tensor, states: Tensor[], rmask: Tensor | null): Tensor[];
 
   /** A dropout mask of `shape` for a training call, else null. */
-  private dropoutMask(rate: number, shape: number[], training: boolean): Tensor | null {
+  protected dropoutMask(rate: number, shape: number[], training: boolean): Tensor | null {
     return training && rate > 0 ? dropout(ones(shape), rate) : null;
+  }
+
+  /** The fused kernel that computes this cell, or null when its settings need the cell path. */
+  protected abstract fusedKind(): { kind: RnnSequenceKind; activation: RnnSequenceActivation } | null;
+
+  override runFused(x: Tensor, initial: Tensor[] | null, goBackwards: boolean, returnSequences: boolean, training: boolean): RnnSequenceResult | null {
+    const fused = this.fusedKind();
+    if (fused === null || (training && this.recurrentDropout > 0)) return null;
+    // One input dropout mask for the whole sequence, as the cell path draws it.
+    const inputMask = this.dropoutMask(this.dropout, [x.shape[0], x.shape[2]], training);
+    return rnnSequence({
+      ...fused,
+      x: inputMask === null ? x : mul(x, reshape(inputMask, [x.shape[0], 1, x.shape[2]])),
+      kernel: this.kernel!.read(),
+      recurrentKernel: this.recurrentKernel!.read(),
+      bias: this.bias?.read() ?? null,
+      initialState: initial,
+      goBackwards,
+      returnSequences,
+    });
   }
 
   override stepper(training: boolean): CellStepper {
@@ -341,6 +376,11 @@ export class SimpleRNNCell extends GatedCell {
   static override className = 'SimpleRNNCell';
   protected readonly gates = 1;
 
+  protected fusedKind(): { kind: RnnSequenceKind; activation: RnnSequenceActivation } | null {
+    const a = this.activation.getClassName();
+    return a === 'tanh' || a === 'relu' || a === 'sigmoid' ? { kind: 'rnn', activation: a } : null;
+  }
+
   protected recur(xp: Tensor, [h]: Tensor[], rmask: Tensor | null): Tensor[] {
     const out = this.activation.apply(add(xp, recurrentProduct(h, rmask, this.recurrentKernel!.read())));
     return [out, out];
@@ -372,6 +412,11 @@ abstract class GatedRecurrentCell extends GatedCell {
     this.implementation = args.implementation ?? 2;
   }
 
+  /** Whether the activations are the fused kernels' (tanh, sigmoid gates). */
+  protected standardActivations(): boolean {
+    return this.activation.getClassName() === 'tanh' && this.recurrentActivation.getClassName() === 'sigmoid';
+  }
+
   override getConfig(): ConfigDict {
     const config = super.getConfig();
     return { ...config, recurrentActivation: serializeActivation(this.recurrentActivation), implementation: this.implementation };
@@ -398,6 +443,10 @@ export class LSTMCell extends GatedRecurrentCell {
 
   override get stateSize(): number[] {
     return [this.units, this.units];
+  }
+
+  protected fusedKind(): { kind: RnnSequenceKind; activation: RnnSequenceActivation } | null {
+    return this.standardActivations() ? { kind: 'lstm', activation: 'tanh' } : null;
   }
 
   protected override biasInit(): Initializer {
@@ -440,6 +489,10 @@ export class GRUCell extends GatedRecurrentCell {
 
   protected override biasShape(): number[] {
     return this.resetAfter ? [2, 3 * this.units] : [3 * this.units];
+  }
+
+  protected fusedKind(): { kind: RnnSequenceKind; activation: RnnSequenceActivation } | null {
+    return this.resetAfter && this.standardActivations() ? { kind: 'gru', activation: 'tanh' } : null;
   }
 
   protected override inputBias(): Tensor | undefined {
@@ -646,13 +699,6 @@ export interface RNNLayerArgs extends BaseRNNLayerArgs {
   cell: RNNCell | RNNCell[];
 }
 
-/** The result of running a cell over a sequence. */
-interface SequenceResult {
-  /** [batch, steps, units] when the layer returns sequences, else null. */
-  outputs: Tensor | null;
-  last: Tensor;
-  states: Tensor[];
-}
 
 /**
  * A recurrent layer over any cell (tf.layers.rnn): inputs [batch, steps,
@@ -679,6 +725,8 @@ export class RNN extends Layer {
    * output; Bidirectional sets it when it returns sequences (as Keras).
    */
   zeroOutputForMask = false;
+  /** @internal Whether the fused whole-sequence kernel may run when the settings allow (the tests compare both paths). */
+  allowFused = true;
   /** The batch size of a stateful layer, set by build(). */
   private statefulBatch: number | null = null;
   private states_: Tensor[] | null = null;
@@ -794,21 +842,16 @@ export class RNN extends Layer {
       throw codedError('ERR_SHAPE_MISMATCH', `${this.name} (${this.getClassName()}): expected a mask of shape ${formatShape(x.shape.slice(0, 2))} (batch, steps) but received shape ${formatShape(mask.shape)}`);
     }
     return tidy(() => {
-      const start = initial ?? (this.stateful ? this.currentStates(x) : this.zeroStates(x.shape[0]));
-      const r = this.runSequence(x, start, mask, training);
+      const start = initial ?? (this.stateful ? this.currentStates(x) : null);
+      const fused = mask === null && this.allowFused ? this.cell.runFused(x, start, this.goBackwards, this.returnSequences, training) : null;
+      const r = fused ?? this.cellPath(x, start ?? this.zeroStates(x.shape[0]), mask, training);
       if (this.stateful) this.replaceStates(r.states);
-      const output = this.returnSequences ? r.outputs! : r.last;
-      return this.returnState ? [output, ...r.states] : output;
+      return this.returnState ? [r.output, ...r.states] : r.output;
     });
   }
 
-  /** Runs the cell over x from `states`; the place where a fused whole-sequence kernel plugs in. */
-  protected runSequence(x: Tensor, states: Tensor[], mask: Tensor | null, training: boolean): SequenceResult {
-    return this.cellPath(x, states, mask, training);
-  }
-
   /** The step-by-step loop over the cell (any cell, any settings, masks). */
-  protected cellPath(x: Tensor, initial: Tensor[], mask: Tensor | null, training: boolean): SequenceResult {
+  private cellPath(x: Tensor, initial: Tensor[], mask: Tensor | null, training: boolean): RnnSequenceResult {
     const steps = x.shape[1];
     const stepper = this.cell.stepper(training);
     // Reversed copies: the arrays an op returns are its gradient record, not to be reordered.
@@ -836,7 +879,7 @@ export class RNN extends Layer {
       }
       if (this.returnSequences) outputs.push(last);
     }
-    return { outputs: this.returnSequences ? stack(outputs, 1) : null, last: last!, states };
+    return { output: this.returnSequences ? stack(outputs, 1) : last!, states };
   }
 
   private zeroStates(batch: number): Tensor[] {

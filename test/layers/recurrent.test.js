@@ -122,11 +122,12 @@ const data = (t) => Array.from(t.dataSync());
 
 // ------------------------------------------------------------------ PyTorch fixtures
 
-for (const [name, c] of Object.entries(FIX.cases)) {
-  test(`${name}: outputs and final states equal PyTorch's (converted to the Keras layout)`, (t) => {
+for (const [name, c] of Object.entries(FIX.cases)) for (const fused of c.mask ? [false] : [true, false]) {
+  test(`${name} (${fused ? 'fused kernel' : 'cell path'}): outputs and final states equal PyTorch's (converted to the Keras layout)`, (t) => {
     const before = tf.memory().numTensors;
     const weights = [tensor(c.kernel, [F, GATES[c.kind] * U]), tensor(c.recurrentKernel, [U, GATES[c.kind] * U]), tensor(c.bias, c.biasShape)];
     const layer = FACTORY[c.kind]({ units: U, returnSequences: true, returnState: true, goBackwards: c.goBackwards, weights });
+    layer.allowFused = fused;
     const x = tensor(c.x, c.xShape);
     const mask = c.mask ? tf.tidy(() => tf.cast(tensor(c.mask, [B, T]), 'bool')) : null;
     const kwargs = {};
@@ -140,6 +141,7 @@ for (const [name, c] of Object.entries(FIX.cases)) {
 
     // The last output alone (returnSequences false) is the last step of the sequence.
     const lastLayer = FACTORY[c.kind]({ units: U, goBackwards: c.goBackwards, weights });
+    lastLayer.allowFused = fused;
     const last = lastLayer.apply(x, kwargs);
     t.deepEqual(last.shape, [B, U]);
     const lastExpected = [];
@@ -327,27 +329,123 @@ test('gradients through masked steps and goBackwards: LSTM', (t) => checkGradien
 test('gradients through masked steps: GRU', (t) => checkGradients(t, 'gru', { mask: [1, 0, 1, 0, 1, 1] }));
 test('gradients goBackwards: SimpleRNN', (t) => checkGradients(t, 'rnn', { goBackwards: true }));
 
+// ------------------------------------------------------------------ fused kernel vs cell path
+
+/** Counts the calls of the fused whole-sequence op while fn runs. */
+function countFused(fn) {
+  const ops = require('../../dist/ops/rnn');
+  const original = ops.rnnSequence;
+  let calls = 0;
+  ops.rnnSequence = (...args) => {
+    calls++;
+    return original(...args);
+  };
+  try {
+    fn();
+  } finally {
+    ops.rnnSequence = original;
+  }
+  return calls;
+}
+
+test('the fused kernel and the cell path agree: outputs, states and gradients', (t) => {
+  const settings = [
+    ['lstm', {}],
+    ['lstm', { goBackwards: true, returnSequences: false }],
+    ['gru', {}],
+    ['gru', { goBackwards: true }],
+    ['rnn', {}],
+    ['rnn', { activation: 'relu', goBackwards: true }],
+    ['rnn', { activation: 'sigmoid', useBias: false }],
+    ['lstm', { useBias: false }],
+  ];
+  settings.forEach(([kind, args], k) => {
+    const label = `${kind} ${JSON.stringify(args)}`;
+    const w = randomWeights(kind, F, U, 200 + 3 * k);
+    const ws = weightTensors(kind, w, F, U);
+    if (args.useBias === false) ws.pop().dispose();
+    const layer = FACTORY[kind]({ units: U, returnSequences: true, returnState: true, ...args, weights: ws });
+    const x = tensor(values(B * T * F, 210 + k), [B, T, F]);
+    const h0 = (kind === 'lstm' ? [0, 1] : [0]).map((i) => tensor(values(B * U, 220 + i), [B, U]));
+    tf.dispose(layer.apply(x));
+    const run = (fused) => {
+      layer.allowFused = fused;
+      const vars = layer.trainableWeights.map((v) => v.val);
+      let out;
+      const calls = countFused(() => {
+        out = tf.tidy(() => {
+          const g = tf.grads((xx, ...st) => {
+            const [y, ...fin] = layer.apply(xx, { initialState: st });
+            return tf.addN([tf.sum(tf.mul(y, y)), ...fin.map((s) => tf.sum(tf.mul(s, tensor(values(s.size, 230), s.shape))))]);
+          })([x, ...h0]);
+          const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x, { initialState: h0 })[0])), vars);
+          value.dispose();
+          return { y: layer.apply(x, { initialState: h0 }), g, wg: vars.map((v) => grads[v.name]) };
+        });
+      });
+      return { ...out, calls };
+    };
+    const fused = run(true);
+    const cell = run(false);
+    t.true(fused.calls > 0, `${label}: the fused kernel ran`);
+    t.is(cell.calls, 0, `${label}: the cell path ran`);
+    fused.y.forEach((v, i) => close(t, data(v), data(cell.y[i]), 1e-5, `${label} output ${i}`));
+    fused.g.forEach((v, i) => close(t, data(v), data(cell.g[i]), 1e-4, `${label} input gradient ${i}`));
+    fused.wg.forEach((v, i) => close(t, data(v), data(cell.wg[i]), 1e-4, `${label} weight gradient ${i}`));
+    tf.dispose([x, h0, fused.y, fused.g, fused.wg, cell.y, cell.g, cell.wg]);
+    layer.dispose();
+  });
+});
+
+test('which path runs: masks, hardSigmoid, resetAfter false, recurrentDropout in training and stacked cells take the cell path', (t) => {
+  const x = tf.ones([2, 3, 4]);
+  const mask = tf.tidy(() => tf.cast(tensor([[1, 1, 0], [1, 0, 0]]), 'bool'));
+  const calls = (layer, kwargs = {}) => {
+    let n;
+    const y = [];
+    n = countFused(() => y.push(layer.apply(x, kwargs)));
+    tf.dispose(y);
+    layer.dispose();
+    return n;
+  };
+  t.is(calls(layers.lstm({ units: 2 })), 1);
+  t.is(calls(layers.lstm({ units: 2 }), { mask }), 0);
+  t.is(calls(layers.lstm({ units: 2, recurrentActivation: 'hardSigmoid' })), 0);
+  t.is(calls(layers.gru({ units: 2, resetAfter: false })), 0);
+  t.is(calls(layers.gru({ units: 2 })), 1);
+  t.is(calls(layers.gru({ units: 2, recurrentDropout: 0.3 }), { training: true }), 0);
+  t.is(calls(layers.gru({ units: 2, recurrentDropout: 0.3 })), 1, 'recurrent dropout does nothing in inference');
+  t.is(calls(layers.gru({ units: 2, dropout: 0.3 }), { training: true }), 1, 'input dropout is one mask on x');
+  t.is(calls(layers.simpleRNN({ units: 2, activation: 'linear' })), 0);
+  t.is(calls(layers.rnn({ cell: layers.lstmCell({ units: 2 }) })), 1);
+  t.is(calls(layers.rnn({ cell: [layers.lstmCell({ units: 2 }), layers.lstmCell({ units: 2 })] })), 0);
+  t.is(calls(layers.bidirectional({ layer: layers.lstm({ units: 2 }) })), 2);
+  tf.dispose([x, mask]);
+});
+
 // ------------------------------------------------------------------ dropout
 
-test('dropout: one input mask per sequence, only in training; predict is deterministic', (t) => {
-  // Linear SimpleRNN with kernel I and no recurrence: each output step is x_t times the input mask.
-  const n = 6;
-  const eye = tf.eye(n);
-  const layer = layers.simpleRNN({ units: n, activation: 'linear', dropout: 0.5, returnSequences: true, useBias: false, weights: [eye, tf.zeros([n, n])] });
-  const x = tf.ones([4, 5, n]);
-  const y = layer.apply(x, { training: true });
-  const v = data(y);
-  for (let b = 0; b < 4; b++) {
-    const first = v.slice(b * 5 * n, b * 5 * n + n);
-    t.true(first.every((e) => e === 0 || Math.abs(e - 2) < 1e-6), 'kept units are scaled by 1 / (1 - rate)');
-    for (let s = 1; s < 5; s++) t.deepEqual(v.slice((b * 5 + s) * n, (b * 5 + s + 1) * n), first, 'the same mask at every step');
-  }
-  t.true(v.some((e) => e === 0) && v.some((e) => e !== 0));
-  const inference = layer.apply(x);
-  t.deepEqual(data(inference), new Array(4 * 5 * n).fill(1));
-  tf.dispose([eye, x, y, inference]);
-  layer.dispose();
-});
+for (const activation of ['linear', 'relu']) {
+  test(`dropout: one input mask per sequence, only in training; predict is deterministic (${activation === 'linear' ? 'cell path' : 'fused kernel'})`, (t) => {
+    // SimpleRNN with kernel I and no recurrence on positive inputs: each output step is x_t times the input mask.
+    const n = 6;
+    const eye = tf.eye(n);
+    const layer = layers.simpleRNN({ units: n, activation, dropout: 0.5, returnSequences: true, useBias: false, weights: [eye, tf.zeros([n, n])] });
+    const x = tf.ones([4, 5, n]);
+    const y = layer.apply(x, { training: true });
+    const v = data(y);
+    for (let b = 0; b < 4; b++) {
+      const first = v.slice(b * 5 * n, b * 5 * n + n);
+      t.true(first.every((e) => e === 0 || Math.abs(e - 2) < 1e-6), 'kept units are scaled by 1 / (1 - rate)');
+      for (let s = 1; s < 5; s++) t.deepEqual(v.slice((b * 5 + s) * n, (b * 5 + s + 1) * n), first, 'the same mask at every step');
+    }
+    t.true(v.some((e) => e === 0) && v.some((e) => e !== 0));
+    const inference = layer.apply(x);
+    t.deepEqual(data(inference), new Array(4 * 5 * n).fill(1));
+    tf.dispose([eye, x, y, inference]);
+    layer.dispose();
+  });
+}
 
 test('recurrentDropout: one mask on the state per sequence, in training only', (t) => {
   // Linear SimpleRNN with recurrent kernel I and no input: h_t = (h_{t-1} ⊙ m) = m^t ⊙ h_0.
@@ -600,8 +698,9 @@ test('summary: LSTM(128) on 28 features has 80,384 parameters', (t) => {
 // ------------------------------------------------------------------ training and memory
 
 test('fit, evaluate and predict on recurrent models leave memory where it was', async (t) => {
-  const x = tf.randomNormal([16, 5, 3]);
-  const y = tf.randomNormal([16, 1]);
+  const x = tensor(values(16 * 5 * 3, 150), [16, 5, 3]);
+  // A target the layers can learn: the first feature of the last step.
+  const y = tf.tidy(() => tf.reshape(tf.slice(x, [0, 4, 0], [16, 1, 1]), [16, 1]));
   const model = tf.sequential({
     layers: [
       layers.masking({ inputShape: [5, 3] }),
@@ -610,11 +709,11 @@ test('fit, evaluate and predict on recurrent models leave memory where it was', 
       layers.dense({ units: 1 }),
     ],
   });
-  model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+  model.compile({ optimizer: tf.train.adam(0.02), loss: 'meanSquaredError' });
   await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
   const before = tf.memory().numTensors;
-  const h = await model.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0 });
-  t.true(h.history.loss[2] < h.history.loss[0], 'the loss goes down');
+  const h = await model.fit(x, y, { epochs: 8, batchSize: 8, verbose: 0 });
+  t.true(h.history.loss[7] < h.history.loss[0], 'the loss goes down');
   const p = model.predict(x);
   p.dispose();
   tf.dispose(model.evaluate(x, y, { batchSize: 8 }));
