@@ -11,7 +11,7 @@
 // Under a tape the forward keeps oneDNN's workspace (the gates of every
 // step) as an opaque 'bool' tensor of its byte size; without one it runs
 // the inference primitive and keeps nothing.
-import { Activation, native, RnnKind, TensorHandle } from '../native';
+import { Activation, DTypeCode, native, RnnKind, TensorHandle } from '../native';
 import { check, rangeError, shapeError, typeError } from '../errors';
 import { makeOutput, Tensor } from '../tensor/tensor';
 import { defineOp, runOp } from './registry';
@@ -70,6 +70,34 @@ function allocate(shapes: (number[] | null)[], fill: (handles: (TensorHandle | n
   }
 }
 
+// oneDNN's workspace is large (36 MB for LSTM(128) on 128 sequences of 28
+// steps: every step's gates and states, and room for the backward) and
+// glibc maps anything above 32 MB afresh on every allocation, so a new one
+// would be page-faulted in on every training step: ~30 ms on the project's
+// VM, as long as the kernels themselves. So a disposed workspace's memory is
+// lent again: each workspace tensor is a view of a block kept here, and a
+// block whose view was disposed is free. A few blocks at most are kept.
+const MAX_BLOCKS = 4;
+const blocks: { handle: TensorHandle; bytes: number; lent: Tensor | null }[] = [];
+
+function workspace(bytes: number): Tensor {
+  const idle = (b: (typeof blocks)[number]) => b.lent === null || b.lent.isDisposed;
+  let block = blocks.find((b) => b.bytes === bytes && idle(b));
+  if (!block) {
+    // Make room by dropping the idle blocks of other sizes, oldest first.
+    for (let i = 0; blocks.length >= MAX_BLOCKS && i < blocks.length;) {
+      if (idle(blocks[i])) blocks.splice(i, 1)[0].handle.dispose();
+      else i++;
+    }
+    const handle = new native.TensorHandle(DTypeCode.Bool, [bytes]);
+    if (blocks.length >= MAX_BLOCKS) return new Tensor(handle, [bytes], 'bool');
+    block = { handle, bytes, lent: null };
+    blocks.push(block);
+  }
+  block.lent = new Tensor(block.handle.reshape([bytes]), [bytes], 'bool');
+  return block.lent;
+}
+
 /** Where each optional input sits in [x, kernel, recurrentKernel, bias?, h0?, c0?] (-1: absent). */
 function layout(at: RnnAttrs): { bias: number; h0: number; c0: number } {
   const bias = at.hasBias ? 3 : -1;
@@ -87,10 +115,7 @@ const RnnSequence = defineOp<RnnAttrs>({
     const [n, steps] = x.shape;
     const units = recurrentKernel.shape[0];
     const lstm = at.kind === RnnKind.Lstm;
-    const ws = ctx.needsGrad
-      ? makeOutput([native.rnnWorkspaceBytes(at.kind, at.activation, at.goBackwards, x.shape, units, at.returnSequences, at.hasState)],
-        'bool', () => {})
-      : null;
+    const ws = ctx.needsGrad ? workspace(native.rnnWorkspaceBytes(at.kind, at.activation, at.goBackwards, x.shape, units, at.returnSequences, at.hasState)) : null;
     try {
       const made = allocate([at.returnSequences ? [n, steps, units] : [n, units], [n, units], lstm ? [n, units] : null], ([y, hT, cT]) =>
         native.rnnForward(at.kind, at.activation, at.goBackwards, x.handle, handle(slots.h0), handle(slots.c0), kernel.handle, recurrentKernel.handle,

@@ -152,6 +152,24 @@ test('a gradient that is not wanted is not computed, and the others still are', 
   t.is(memory().numTensors, before);
 });
 
+test('two sequences through the same weights in one step keep their own workspaces', (t) => {
+  const before = memory().numTensors;
+  const c = fixtures.lstm[0];
+  const [x1, kernel, recurrentKernel, bias] = inputsOf(c);
+  const x2 = tensor(c.x.map((v) => -v), x1.shape);
+  const wy = tensor(c.wy, c.shape.slice(0, 2).concat([c.shape[3]]));
+  const loss = (x) => (k, r, b) => tidy(() => sum(mul(rnnSequence({ kind: 'lstm', x, kernel: k, recurrentKernel: r, bias: b, returnSequences: true }).output, wy)));
+  const both = grads((k, r, b) => tidy(() => add(loss(x1)(k, r, b), loss(x2)(k, r, b))))([kernel, recurrentKernel, bias]);
+  const one = grads(loss(x1))([kernel, recurrentKernel, bias]);
+  const two = grads(loss(x2))([kernel, recurrentKernel, bias]);
+  both.forEach((g, i) => {
+    const sumOf = Array.from(one[i].dataSync(), (v, j) => v + two[i].dataSync()[j]);
+    close(t, g.dataSync(), sumOf, { rtol: 1e-5, atol: 1e-6, label: `gradient ${i}` });
+  });
+  for (const v of [x1, x2, kernel, recurrentKernel, bias, wy, ...both, ...one, ...two]) v.dispose();
+  t.is(memory().numTensors, before);
+});
+
 test('an empty batch gives empty outputs and zero weight gradients', (t) => {
   const before = memory().numTensors;
   const x = tensor([], [0, 3, 2]);
