@@ -587,6 +587,28 @@ test('rnn with lstmCell / gruCell / simpleRNNCell equals the lstm / gru / simple
   x.dispose();
 });
 
+test('rnn with a custom cell (a subclass of tf.layers.RNNCell): its call() runs at every step, masks carry its state', (t) => {
+  // A running sum: h' = h + x.
+  class SumCell extends layers.RNNCell {
+    constructor() {
+      super({});
+      this.stateSize = 2;
+    }
+    call([x, h]) {
+      const next = tf.add(x, h);
+      return [next, next];
+    }
+  }
+  const x = tensor([[[1, 2], [3, 4], [5, 6]]]);
+  const mask = tf.tidy(() => tf.cast(tensor([[1, 0, 1]]), 'bool'));
+  const [seq, h] = layers.rnn({ cell: new SumCell(), returnSequences: true, returnState: true }).apply(x, { mask });
+  t.deepEqual(seq.arraySync(), [[[1, 2], [1, 2], [6, 8]]]);
+  t.deepEqual(h.arraySync(), [[6, 8]]);
+  const back = layers.rnn({ cell: new SumCell(), goBackwards: true, returnSequences: true }).apply(x);
+  t.deepEqual(back.arraySync(), [[[5, 6], [8, 10], [9, 12]]]);
+  tf.dispose([x, mask, seq, h, back]);
+});
+
 test('stackedRNNCells: the cells run bottom to top at each step; states are listed top cell first', (t) => {
   const x = tf.randomNormal([2, 4, 3]);
   const w1 = randomWeights('lstm', 3, 4, 100);
