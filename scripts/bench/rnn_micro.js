@@ -11,6 +11,9 @@
 //   - step: forward (training) + backward through the op and autograd, as a
 //     layer in training runs it (tensorforge: rnnSequence under tf.grads with
 //     the last output's loss; PyTorch: the module's forward and backward).
+// and, for the LSTM, one training step of the lstm workload built from ops
+// (LSTM(128) -> Dense(10) -> softmax cross-entropy -> Adam on a batch of 128;
+// PyTorch: the same modules, loss and optimizer).
 'use strict';
 const path = require('path');
 const fs = require('fs');
@@ -106,7 +109,28 @@ function benchLayer(layer, repeats) {
   }, repeats);
   for (const h of [x, kernel, rec, bias, y, hT, cT, dy, dhT, dcT, ws, ...d]) h?.dispose();
   dispose([tx, ...tw]);
+  if (layer.name === 'lstm') row.trainStep = time(trainStep(), repeats);
   return row;
+}
+
+/** One Adam step of LSTM(128) -> Dense(10) on random sequences and labels, as the lstm workload trains. */
+function trainStep() {
+  const tf = require('../../dist');
+  const v = (shape, scale) => tf.variable(tensor(values(shape.reduce((a, b) => a * b, 1), scale), shape));
+  const weights = [v([F, 4 * U], 0.1), v([U, 4 * U], 0.1), v([4 * U], 0.1), v([U, 10], 0.1), v([10], 0.1)];
+  const [kernel, recurrentKernel, bias, dense, denseBias] = weights;
+  const x = tensor(values(N * T * F, 1), [N, T, F]);
+  const labels = tensor(Int32Array.from({ length: N }, (_, i) => i % 10), [N], 'int32');
+  const optimizer = tf.train.adam(1e-3);
+  return () => {
+    const loss = optimizer.minimize(() => {
+      const h = rnnSequence({ kind: 'lstm', x, kernel, recurrentKernel, bias }).output;
+      const logits = tf.fused.matMul({ a: h, b: dense, bias: denseBias });
+      return tf.mean(tf.softmaxCrossEntropyWithLogits(labels, logits));
+    }, true, weights);
+    loss.dataSync();
+    loss.dispose();
+  };
 }
 
 // PyTorch is given its fastest BLAS, as scripts/bench/run.js does.
@@ -137,6 +161,17 @@ for name in names:
     # The backward needs a fresh forward each time: time the pair, subtract the forward.
     row['step'] = timed(both)
     row['backward'] = round(row['step'] - row['forwardTraining'], 2)
+    if name == 'lstm':
+        dense = torch.nn.Linear(U, 10)
+        opt = torch.optim.Adam(list(layer.parameters()) + list(dense.parameters()), lr=1e-3, eps=1e-7)
+        labels = torch.arange(N) % 10
+        def train_step():
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(dense(last()), labels)
+            loss.backward()
+            opt.step()
+            loss.item()
+        row['trainStep'] = timed(train_step)
     rows.append(row)
 print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'results': rows}))
 `;
@@ -159,6 +194,8 @@ function main() {
   if (args.torch) {
     line.pytorch = runTorch(layers.map((l) => l.name), args.repeats);
     line.stepRatio = Object.fromEntries(layers.map((l, i) => [l.name, Number((line.pytorch.results[i].step / results[i].step).toFixed(2))]));
+    const lstm = layers.findIndex((l) => l.name === 'lstm');
+    if (lstm >= 0) line.trainStepRatio = Number((line.pytorch.results[lstm].trainStep / results[lstm].trainStep).toFixed(2));
   }
   console.log(JSON.stringify(line));
 }
