@@ -24,6 +24,11 @@ import {
   GlobalPooling2DLayerArgs, MaxPooling1D, MaxPooling2D, MaxPooling3D, Pooling1DLayerArgs, Pooling2DLayerArgs, Pooling3DLayerArgs,
 } from './pooling';
 import { BatchNormalization, BatchNormalizationLayerArgs, LayerNormalization, LayerNormalizationLayerArgs } from './normalization';
+import {
+  GRU, GRUCell, GRUCellLayerArgs, GRULayerArgs, LSTM, LSTMCell, LSTMCellLayerArgs, LSTMLayerArgs, RNN, RNNLayerArgs, SimpleRNN, SimpleRNNCell,
+  SimpleRNNCellLayerArgs, SimpleRNNLayerArgs, StackedRNNCells, StackedRNNCellsArgs,
+} from './recurrent';
+import { Bidirectional, BidirectionalLayerArgs, TimeDistributed, WrapperLayerArgs } from './wrappers';
 import { LayerArgs } from './layer';
 
 export { Layer, InputSpec, SymbolicTensor, LayerVariable } from './layer';
@@ -54,6 +59,13 @@ export {
   GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
 } from './pooling';
 export type { Pooling1DLayerArgs, Pooling2DLayerArgs, Pooling3DLayerArgs, GlobalPooling2DLayerArgs } from './pooling';
+export { RNN, RNNCell, SimpleRNN, SimpleRNNCell, LSTM, LSTMCell, GRU, GRUCell, StackedRNNCells } from './recurrent';
+export type {
+  BaseRNNLayerArgs, RNNLayerArgs, SimpleRNNCellLayerArgs, SimpleRNNLayerArgs, GatedCellLayerArgs, LSTMCellLayerArgs, LSTMLayerArgs,
+  GRUCellLayerArgs, GRULayerArgs, StackedRNNCellsArgs,
+} from './recurrent';
+export { Wrapper, Bidirectional, TimeDistributed } from './wrappers';
+export type { WrapperLayerArgs, BidirectionalLayerArgs, BidirectionalMergeMode } from './wrappers';
 export { BatchNormalization, LayerNormalization } from './normalization';
 export type { BatchNormalizationLayerArgs, LayerNormalizationLayerArgs } from './normalization';
 
@@ -89,6 +101,32 @@ export const repeatVector = (args: RepeatVectorLayerArgs): RepeatVector => new R
 export const masking = (args?: MaskingArgs): Masking => new Masking(args);
 /** `tf.layers.embedding({inputDim: 1000, outputDim: 32})` */
 export const embedding = (args: EmbeddingLayerArgs): Embedding => new Embedding(args);
+
+// ---- recurrent
+
+/** `tf.layers.simpleRNN({units: 8, returnSequences: true})` */
+export const simpleRNN = (args: SimpleRNNLayerArgs): SimpleRNN => new SimpleRNN(args);
+/** `tf.layers.lstm({units: 128, inputShape: [28, 28]})` */
+export const lstm = (args: LSTMLayerArgs): LSTM => new LSTM(args);
+/** `tf.layers.gru({units: 32, dropout: 0.2, recurrentDropout: 0.2})` */
+export const gru = (args: GRULayerArgs): GRU => new GRU(args);
+/** `tf.layers.rnn({cell: tf.layers.lstmCell({units: 16})})`: any cell (or stacked cells) over a sequence. */
+export const rnn = (args: RNNLayerArgs): RNN => new RNN(args);
+/** `tf.layers.simpleRNNCell({units: 8})` */
+export const simpleRNNCell = (args: SimpleRNNCellLayerArgs): SimpleRNNCell => new SimpleRNNCell(args);
+/** `tf.layers.lstmCell({units: 8})` */
+export const lstmCell = (args: LSTMCellLayerArgs): LSTMCell => new LSTMCell(args);
+/** `tf.layers.gruCell({units: 8})` */
+export const gruCell = (args: GRUCellLayerArgs): GRUCell => new GRUCell(args);
+/** `tf.layers.stackedRNNCells({cells: [tf.layers.lstmCell({units: 16}), tf.layers.lstmCell({units: 8})]})` */
+export const stackedRNNCells = (args: StackedRNNCellsArgs): StackedRNNCells => new StackedRNNCells(args);
+
+// ---- wrappers
+
+/** `tf.layers.bidirectional({layer: tf.layers.lstm({units: 16}), mergeMode: 'concat'})` */
+export const bidirectional = (args: BidirectionalLayerArgs): Bidirectional => new Bidirectional(args);
+/** `tf.layers.timeDistributed({layer: tf.layers.dense({units: 8})})` */
+export const timeDistributed = (args: WrapperLayerArgs): TimeDistributed => new TimeDistributed(args);
 
 // ---- normalization
 

@@ -304,6 +304,12 @@ export class Layer extends Serializable {
   /** The dtype of the input created from batchInputShape. */
   inputDType: DataType;
   stateful = false;
+  /**
+   * @internal The prefix of the weight names when another layer holds this one
+   * (an RNN its cell: 'lstm'; a Bidirectional its halves: 'bidi/forward_lstm'),
+   * as TF.js's name scopes make them; null: the layer's own name.
+   */
+  weightScope: string | null = null;
   /** Applied to the outputs of each training call and added to the loss (Keras's activity_regularizer). */
   activityRegularizer: Regularizer | null = null;
   readonly inboundNodes: Node[] = [];
@@ -416,7 +422,8 @@ export class Layer extends Serializable {
   /**
    * Creates a weight, as TF.js's addWeight. `initializer`, `regularizer` and
    * `constraint` are instances or identifiers ('glorotUniform', 'l2',
-   * 'nonNeg', {className, config}). Its saved name is '<layer>/<name>'.
+   * 'nonNeg', {className, config}). Its saved name is '<layer>/<name>'
+   * (or '<weightScope>/<name>').
    */
   addWeight(
     name: string,
@@ -440,7 +447,7 @@ export class Layer extends Serializable {
     const value = init.apply(shape, dtype);
     let weight: LayerVariable;
     try {
-      weight = new LayerVariable(value, dtype, `${this.name}/${name}`, isTrainable, constraint != null ? getConstraint(constraint) : null);
+      weight = new LayerVariable(value, dtype, `${this.weightScope ?? this.name}/${name}`, isTrainable, constraint != null ? getConstraint(constraint) : null);
     } finally {
       value.dispose();
     }
@@ -723,6 +730,11 @@ export class Layer extends Serializable {
     }
     const shapes = pick(this.inboundNodes[0]);
     return Array.isArray(shapes[0]) && shapes.length === 1 ? (shapes[0] as Shape) : shapes;
+  }
+
+  /** Resets the state of a stateful layer (the recurrent layers override it). */
+  resetStates(states?: Tensor | Tensor[]): void {
+    throw codedError('ERR_UNSUPPORTED', `${this.name}.resetStates: layer '${this.name}' (${classNameOf(this)}) is not stateful`);
   }
 
   /** Frees the weights. The layer cannot be used afterwards. */

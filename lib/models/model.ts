@@ -390,6 +390,11 @@ export class LayersModel extends Layer {
     return this.graphLayers.flatMap((l) => l.takeCallLosses());
   }
 
+  /** Resets the states of every stateful layer (stateful RNNs) to zeros, as TF.js's resetStates. */
+  override resetStates(): void {
+    for (const l of this.graphLayers) if (l.stateful) l.resetStates();
+  }
+
   /** Sets weights from tensors keyed by their original names ('dense/kernel'), as TF.js's loadWeights. */
   loadWeights(weights: NamedTensorMap, strict = true): void {
     loadWeightsByName(this.weights, weights, strict, `${this.name}.loadWeights`);

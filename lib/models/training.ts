@@ -282,7 +282,8 @@ function standardizeInputs(model: LayersModel, x: unknown, fn: string, arg = 'x'
   const xs = listTensors(fn, arg, x, model.inputNames, 'input');
   xs.forEach((t, i) => {
     const want = model.inputs[i].shape;
-    if (t.rank !== want.length || want.some((d, k) => d !== null && d !== t.shape[k])) {
+    // The batch axis is not checked (as TF.js): a model with a fixed batch size (stateful RNNs) fits larger arrays batch by batch.
+    if (t.rank !== want.length || want.some((d, k) => k > 0 && d !== null && d !== t.shape[k])) {
       throw codedError(
         'ERR_SHAPE_MISMATCH',
         `${model.name}.${fn}: expected a tensor of shape ${formatShape(want)} for input '${model.inputNames[i]}' ('${xs.length > 1 ? `${arg}[${i}]` : arg}') but received ${t.dtype} tensor of shape ${formatShape(t.shape)}`,

@@ -43,6 +43,7 @@ export const enum BinaryOp {
 }
 export const enum ReduceOp { Sum = 0, Mean = 1, Max = 2, Min = 3, Prod = 4, All = 5, Any = 6 }
 export const enum PoolKind { Max = 0, Avg = 1 }
+export const enum RnnKind { Lstm = 0, Gru = 1, Simple = 2 }
 export const enum OptimKind { Sgd = 0, Momentum = 1, Adam = 2, AdamW = 3, Adamax = 4, Rmsprop = 5, Adagrad = 6, Adadelta = 7 }
 
 export interface OptimHyper {
@@ -119,6 +120,18 @@ export interface Addon {
   resizeBilinearGrad(dy: H, alignCorners: boolean, halfPixelCenters: boolean, dx: H): void;
   resizeNearest(x: H, alignCorners: boolean, halfPixelCenters: boolean, out: H): void;
   resizeNearestGrad(dy: H, alignCorners: boolean, halfPixelCenters: boolean, dx: H): void;
+
+  // rnn: whole sequences in Keras's layouts: x [N, T, F], kernel [F, G*U], recurrentKernel [U, G*U],
+  // bias [G*U] (GRU, reset after: [2, G*U]); y [N, T, U] (every step) or [N, U] (the last);
+  // states [N, U]. activation: the simple RNN's (Tanh, Relu or Sigmoid). The workspace (training)
+  // is an opaque byte buffer that the backward reads.
+  rnnWorkspaceBytes(kind: RnnKind, activation: Activation, goBackwards: boolean, xShape: number[], units: number,
+    returnSequences: boolean, hasInitialState: boolean): number;
+  rnnForward(kind: RnnKind, activation: Activation, goBackwards: boolean, x: H, h0: H | null, c0: H | null, kernel: H,
+    recurrentKernel: H, bias: H | null, y: H, hT: H, cT: H | null, workspace: H | null): void;
+  rnnBackward(kind: RnnKind, activation: Activation, goBackwards: boolean, x: H, h0: H | null, c0: H | null, kernel: H,
+    recurrentKernel: H, bias: H | null, y: H, hT: H, cT: H | null, workspace: H, dy: H, dhT: H, dcT: H | null,
+    dx: H | null, dh0: H | null, dc0: H | null, dkernel: H | null, drecurrentKernel: H | null, dbias: H | null): void;
 }
 
 function load(): Addon {

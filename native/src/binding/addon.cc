@@ -20,6 +20,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   InitPool(env, exports);
   InitNorm(env, exports);
   InitResize(env, exports);
+  InitRnn(env, exports);
   return exports;
 }
 

@@ -98,5 +98,6 @@ void InitRuntime(Napi::Env env, Napi::Object exports);
 void InitPool(Napi::Env env, Napi::Object exports);
 void InitNorm(Napi::Env env, Napi::Object exports);
 void InitResize(Napi::Env env, Napi::Object exports);
+void InitRnn(Napi::Env env, Napi::Object exports);
 
 }  // namespace tf

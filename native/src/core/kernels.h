@@ -233,4 +233,56 @@ void resizeBilinearGrad(const TensorView& dy, bool alignCorners, bool halfPixelC
 void resizeNearest(const TensorView& x, bool alignCorners, bool halfPixelCenters, const TensorView& out);
 void resizeNearestGrad(const TensorView& dy, bool alignCorners, bool halfPixelCenters, const TensorView& dx);
 
+// ---------------------------------------------------------------- rnn.cc  (float32)
+// Recurrent layers over whole sequences, one oneDNN RNN primitive call per
+// layer and batch, in Keras's layouts: x [N, T, F] (batch-major), kernel
+// [F, G*U], recurrentKernel [U, G*U], bias [G*U], gate blocks in Keras's
+// order: LSTM (G = 4) i, f, c, o; GRU (G = 3, reset after the recurrent
+// product, Keras's resetAfter: true) z, r, h with bias [2, G*U] (the input
+// row, then the recurrent row); SimpleRNN (G = 1). Gate activations are
+// sigmoid and tanh as in Keras 2+.
+enum class RnnKind : int32_t { Lstm = 0, Gru = 1, Simple = 2 };
+struct RnnArgs {
+  RnnKind kind = RnnKind::Lstm;
+  Activation activation = Activation::Tanh;  // Simple only: Tanh, Relu or Sigmoid
+  // Keras's goBackwards: the sequence is read from its end and y lists the
+  // outputs in the order they were computed.
+  bool goBackwards = false;
+};
+// The tensors of one call. h0 / c0 (the initial state, [N, U]) and bias may
+// be null: zeros. c0 and cT are the LSTM's cell state (null for the others;
+// an LSTM takes h0 and c0 together). y is [N, T, U] (every step) or [N, U]
+// (the last step only). workspace: null for inference; for training a buffer
+// of rnnWorkspaceBytes() that the forward fills and the backward reads.
+struct RnnTensors {
+  const TensorView* x = nullptr;
+  const TensorView* h0 = nullptr;
+  const TensorView* c0 = nullptr;
+  const TensorView* kernel = nullptr;
+  const TensorView* recurrentKernel = nullptr;
+  const TensorView* bias = nullptr;
+  const TensorView* y = nullptr;
+  const TensorView* hT = nullptr;
+  const TensorView* cT = nullptr;
+  const TensorView* workspace = nullptr;
+};
+// Gradients: dy (y's shape), dhT and dcT (LSTM) are required; each of the
+// rest may be null when not wanted (dh0 / dc0 / dbias must be null when h0 /
+// bias are). Results overwrite their outputs.
+struct RnnGrads {
+  const TensorView* dy = nullptr;
+  const TensorView* dhT = nullptr;
+  const TensorView* dcT = nullptr;
+  const TensorView* dx = nullptr;
+  const TensorView* dh0 = nullptr;
+  const TensorView* dc0 = nullptr;
+  const TensorView* dkernel = nullptr;
+  const TensorView* drecurrentKernel = nullptr;
+  const TensorView* dbias = nullptr;
+};
+int64_t rnnWorkspaceBytes(const RnnArgs& args, const Shape& x, int64_t units, bool returnSequences, bool hasInitialState);
+void rnnForward(const RnnArgs& args, const RnnTensors& t);
+// t holds the forward's tensors (its outputs and workspace included).
+void rnnBackward(const RnnArgs& args, const RnnTensors& t, const RnnGrads& g);
+
 }  // namespace tf
