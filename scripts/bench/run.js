@@ -39,7 +39,7 @@ async function runTensorforge(name, epochsArg, seed) {
   const tf = require('../..');
   const w = WORKLOADS[name];
   const epochs = epochsArg ?? w.epochs;
-  const { train, test } = tf.node.datasets.loadFashionMnist({ imageShape: w.flat ? [784] : [28, 28, 1] });
+  const { train, test } = tf.node.datasets.loadFashionMnist({ imageShape: w.imageShape ?? [28, 28, 1] });
   const toTargets = (labels) => (w.labels === 'onehot' ? tf.node.datasets.toCategorical(labels, 10) : labels);
   const yTrain = toTargets(train.labels);
   tf.setSeed(seed);

@@ -46,30 +46,59 @@ def conv(i, o, k):
     return layer
 
 
-# name -> (model, optimizer, batch size, default epochs, validation fraction, image input)
+class LastStep(nn.Module):
+    """LSTM over the sequence, then the last step's output (Keras's returnSequences: false)."""
+
+    def __init__(self, lstm):
+        super().__init__()
+        self.lstm = lstm
+
+    def forward(self, x):
+        return self.lstm(x)[0][:, -1]
+
+
+def keras_lstm(features, units):
+    # Keras's defaults: glorot-uniform input kernel, orthogonal recurrent kernel,
+    # zero bias except the forget gate's 1 (unitForgetBias). PyTorch has two
+    # biases per gate; one carries Keras's, the other stays zero.
+    lstm = nn.LSTM(features, units, batch_first=True)
+    for gate in range(4):
+        rows = slice(gate * units, (gate + 1) * units)
+        nn.init.xavier_uniform_(lstm.weight_ih_l0.data[rows])
+        nn.init.orthogonal_(lstm.weight_hh_l0.data[rows])
+    nn.init.zeros_(lstm.bias_ih_l0)
+    nn.init.zeros_(lstm.bias_hh_l0)
+    lstm.bias_ih_l0.data[units:2 * units] = 1.0
+    return lstm
+
+
+# name -> (model, optimizer, batch size, default epochs, validation fraction, input shape per sample)
 def build(name):
     # The models end in logits: softmax + categorical cross-entropy is
     # computed by nn.CrossEntropyLoss, as tensorforge fuses it too.
     if name == 'mlp':
         model = nn.Sequential(dense(784, 200), nn.ReLU(), dense(200, 150), nn.ReLU(), dense(150, 10))
-        return model, torch.optim.Adam(model.parameters(), lr=5e-4, eps=1e-7), 32, 10, 0, False
+        return model, torch.optim.Adam(model.parameters(), lr=5e-4, eps=1e-7), 32, 10, 0, (784,)
     if name == 'mlp-dropout':
         model = nn.Sequential(dense(784, 128), nn.ReLU(), nn.Dropout(0.2), dense(128, 10))
-        return model, torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7), 32, 5, 0, False
+        return model, torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7), 32, 5, 0, (784,)
     if name == 'mlp-512':
         model = nn.Sequential(dense(784, 512), nn.ReLU(), dense(512, 10))
         # TF.js rmsprop: rho 0.9, epsilon 1e-7, no momentum.
-        return model, torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7), 128, 5, 0, False
+        return model, torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7), 128, 5, 0, (784,)
     if name == 'cnn':
         model = nn.Sequential(conv(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), conv(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
                               nn.Flatten(), dense(1600, 128), nn.ReLU(), dense(128, 10))
-        return model, torch.optim.Adam(model.parameters(), lr=5e-4, eps=1e-7), 128, 10, 0, True
+        return model, torch.optim.Adam(model.parameters(), lr=5e-4, eps=1e-7), 128, 10, 0, (1, 28, 28)
     if name == 'cnn-deep':
         model = nn.Sequential(conv(1, 32, 3), nn.ReLU(), conv(32, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
                               conv(32, 64, 3), nn.ReLU(), conv(64, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
                               nn.Flatten(), nn.Dropout(0.25), dense(1024, 512), nn.ReLU(), nn.Dropout(0.5), dense(512, 10))
         # TF.js's 'rmsprop': lr 1e-3, rho 0.9, epsilon 1e-7.
-        return model, torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7), 128, 2, 0.15, True
+        return model, torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7), 128, 2, 0.15, (1, 28, 28)
+    if name == 'lstm':
+        model = nn.Sequential(LastStep(keras_lstm(28, 128)), dense(128, 10))
+        return model, torch.optim.Adam(model.parameters(), lr=5e-4, eps=1e-7), 128, 5, 0, (28, 28)
     raise SystemExit(f'unknown workload {name}')
 
 
@@ -99,12 +128,11 @@ def main():
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    model, opt, batch, epochs, val_fraction, images = build(args.workload)
+    model, opt, batch, epochs, val_fraction, sample_shape = build(args.workload)
     epochs = args.epochs or epochs
     xtr, ytr = load('train')
     xte, yte = load('t10k')
-    if images:
-        xtr, xte = xtr.reshape(-1, 1, 28, 28), xte.reshape(-1, 1, 28, 28)
+    xtr, xte = xtr.reshape(-1, *sample_shape), xte.reshape(-1, *sample_shape)
     # As Keras's validationSplit: the last fraction of the set, before shuffling.
     n_val = int(len(xtr) * val_fraction)
     xval, yval = xtr[len(xtr) - n_val:], ytr[len(ytr) - n_val:]

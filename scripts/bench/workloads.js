@@ -39,7 +39,7 @@ const WORKLOADS = {
     epochs: 5,
     batchSize: 128,
     labels: 'onehot',
-    flat: true,
+    imageShape: [784],
     build(tf) {
       const model = tf.sequential();
       model.add(tf.layers.dense({ units: 512, activation: 'relu', inputShape: [784] }));
@@ -86,6 +86,20 @@ const WORKLOADS = {
       model.add(tf.layers.dropout({ rate: 0.5 }));
       model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
       model.compile({ optimizer: 'rmsprop', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+      return model;
+    },
+  },
+  // Each image as a sequence: 28 steps (rows) of 28 features.
+  lstm: {
+    epochs: 5,
+    batchSize: 128,
+    labels: 'onehot',
+    imageShape: [28, 28],
+    build(tf) {
+      const model = tf.sequential();
+      model.add(tf.layers.lstm({ inputShape: [28, 28], units: 128 }));
+      model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+      model.compile({ optimizer: tf.train.adam(5e-4), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
       return model;
     },
   },
