@@ -70,32 +70,11 @@ function allocate(shapes: (number[] | null)[], fill: (handles: (TensorHandle | n
   }
 }
 
-// oneDNN's workspace is large (36 MB for LSTM(128) on 128 sequences of 28
-// steps: every step's gates and states, and room for the backward) and
-// glibc maps anything above 32 MB afresh on every allocation, so a new one
-// would be page-faulted in on every training step: ~30 ms on the project's
-// VM, as long as the kernels themselves. So a disposed workspace's memory is
-// lent again: each workspace tensor is a view of a block kept here, and a
-// block whose view was disposed is free. A few blocks at most are kept.
-const MAX_BLOCKS = 4;
-const blocks: { handle: TensorHandle; bytes: number; lent: Tensor | null }[] = [];
-
+// oneDNN's workspace (36 MB for LSTM(128) on 128 sequences of 28 steps) is
+// an opaque byte buffer. Its memory comes back from the host block cache
+// (core/storage.cc) on the next step instead of being page-faulted in afresh.
 function workspace(bytes: number): Tensor {
-  const idle = (b: (typeof blocks)[number]) => b.lent === null || b.lent.isDisposed;
-  let block = blocks.find((b) => b.bytes === bytes && idle(b));
-  if (!block) {
-    // Make room by dropping the idle blocks of other sizes, oldest first.
-    for (let i = 0; blocks.length >= MAX_BLOCKS && i < blocks.length;) {
-      if (idle(blocks[i])) blocks.splice(i, 1)[0].handle.dispose();
-      else i++;
-    }
-    const handle = new native.TensorHandle(DTypeCode.Bool, [bytes]);
-    if (blocks.length >= MAX_BLOCKS) return new Tensor(handle, [bytes], 'bool');
-    block = { handle, bytes, lent: null };
-    blocks.push(block);
-  }
-  block.lent = new Tensor(block.handle.reshape([bytes]), [bytes], 'bool');
-  return block.lent;
+  return new Tensor(new native.TensorHandle(DTypeCode.Bool, [bytes]), [bytes], 'bool');
 }
 
 /** Where each optional input sits in [x, kernel, recurrentKernel, bias?, h0?, c0?] (-1: absent). */
