@@ -227,3 +227,56 @@ test('BAD CALL – bad arguments name the argument, what was expected and what c
   for (const v of [x, kernel, recurrentKernel]) v.dispose();
   t.is(memory().numTensors, before);
 });
+
+// ------------------------------------------------------------------ batches split between threads
+
+// From N·U >= 4096 the LSTM kernel gives each thread its own block of rows
+// for the whole sequence and sums the blocks' weight gradients at the end.
+// Reference: the same LSTM unrolled step by step from public ops (matMul,
+// sigmoid, tanh, ...) under autograd, an independent path.
+function unrolledLstm(tf, x, kernel, recurrentKernel, bias, h0, c0, goBackwards) {
+  const [, steps] = x.shape;
+  let h = h0;
+  let c = c0;
+  const outputs = [];
+  for (let k = 0; k < steps; k++) {
+    const p = goBackwards ? steps - 1 - k : k;
+    const xt = tf.squeeze(tf.slice(x, [0, p, 0], [-1, 1, -1]), [1]);
+    const z = tf.add(tf.add(tf.matMul(xt, kernel), tf.matMul(h, recurrentKernel)), bias);
+    const [zi, zf, zc, zo] = tf.split(z, 4, 1);
+    c = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zc)));
+    h = tf.mul(tf.sigmoid(zo), tf.tanh(c));
+    outputs.push(h);
+  }
+  return { output: tf.stack(outputs, 1), states: [h, c] };
+}
+
+for (const goBackwards of [false, true]) {
+  test(`lstm${goBackwards ? ' goBackwards' : ''}: a batch split between threads (N 33, U 128) matches the unrolled ops, outputs and every gradient`, (t) => {
+    const tf = require('../../dist');
+    const before = memory().numTensors;
+    const [n, steps, f, u] = [33, 4, 5, 128];
+    const inputs = [
+      tensor(uniform(n * steps * f, -1, 1, 11), [n, steps, f]),
+      tensor(uniform(f * 4 * u, -0.3, 0.3, 12), [f, 4 * u]),
+      tensor(uniform(u * 4 * u, -0.1, 0.1, 13), [u, 4 * u]),
+      tensor(uniform(4 * u, -0.5, 0.5, 14), [4 * u]),
+      tensor(uniform(n * u, -1, 1, 15), [n, u]),
+      tensor(uniform(n * u, -1, 1, 16), [n, u]),
+    ];
+    const wy = tensor(uniform(n * steps * u, -1, 1, 17), [n, steps, u]);
+    const wc = tensor(uniform(n * u, -1, 1, 18), [n, u]);
+    const loss = (r) => add(sum(mul(r.output, wy)), sum(mul(r.states[1], wc)));
+    const fused = (x, k, rk, b, h0, c0) => tidy(() => loss(rnnSequence({ kind: 'lstm', x, kernel: k, recurrentKernel: rk, bias: b, initialState: [h0, c0], goBackwards, returnSequences: true })));
+    const unrolled = (x, k, rk, b, h0, c0) => tidy(() => loss(unrolledLstm(tf, x, k, rk, b, h0, c0, goBackwards)));
+    const got = tidy(() => rnnSequence({ kind: 'lstm', x: inputs[0], kernel: inputs[1], recurrentKernel: inputs[2], bias: inputs[3], initialState: inputs.slice(4), goBackwards, returnSequences: true }));
+    const want = tidy(() => unrolledLstm(tf, ...inputs, goBackwards));
+    close(t, got.output.dataSync(), want.output.dataSync(), { rtol: 1e-5, atol: 1e-5, label: 'output' });
+    close(t, got.states[1].dataSync(), want.states[1].dataSync(), { rtol: 1e-5, atol: 1e-5, label: 'final c' });
+    const g = grads(fused)(inputs);
+    const r = grads(unrolled)(inputs);
+    ['dx', 'dkernel', 'drecurrentKernel', 'dbias', 'dh0', 'dc0'].forEach((name, i) => close(t, g[i].dataSync(), r[i].dataSync(), { rtol: 1e-4, atol: 1e-4, label: name }));
+    for (const v of [...inputs, wy, wc, got.output, ...got.states, want.output, ...want.states, ...g, ...r]) v.dispose();
+    t.is(memory().numTensors, before);
+  });
+}

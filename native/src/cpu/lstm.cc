@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <string>
 
@@ -51,7 +52,7 @@ Regions regionsOf(const LstmProblem& p) {
 }
 
 // Grow-only scratch per role, reused by every call on this thread.
-enum Slot { kWorkspaceSlot, kGateGradSlot, kPrevHSlot, kStateSlot, kSlots };
+enum Slot { kWorkspaceSlot, kGateGradSlot, kPrevHSlot, kStateSlot, kPartialSlot, kSlots };
 
 float* scratch(Slot slot, int64_t floats) {
   struct Block {
@@ -115,18 +116,47 @@ void addInto(float* __restrict acc, const float* __restrict v, int64_t n) {
   for (int64_t i = 0; i < n; i++) acc[i] += v[i];
 }
 
-// dbias[j] = sum over rows of dg[row, j], columns split between threads.
+// out[j] = sum over rows of dg[row, j].
 TF_MULTIVERSION
-void columnSums(const float* __restrict dg, int64_t rows, int64_t cols, int64_t begin, int64_t end, float* __restrict out) {
-  std::fill(out + begin, out + end, 0.f);
+void columnSums(const float* __restrict dg, int64_t rows, int64_t cols, float* __restrict out) {
+  std::fill(out, out + cols, 0.f);
   for (int64_t r = 0; r < rows; r++) {
     const float* row = dg + r * cols;
-    for (int64_t j = begin; j < end; j++) out[j] += row[j];
+    for (int64_t j = 0; j < cols; j++) out[j] += row[j];
   }
 }
 
 // Below this many units per step a thread team costs more than it saves.
 constexpr int64_t kParallelMin = 4096;
+
+// The rows of a batch never meet through time, so each thread runs the whole
+// sequence for its own block of rows, its per-step products on one core
+// (oneDNN's sgemm runs single-threaded inside a parallel region): no team to
+// wake and join per step, and each core's working set per step (its rows'
+// gates and states, and the recurrent kernel) stays in its own L2.
+int64_t rowBlockThreads(int64_t n, int64_t u) {
+  return n * u >= kParallelMin ? std::min<int64_t>(omp_get_max_threads(), n) : 1;
+}
+
+// Runs body(block, begin, end) for `blocks` blocks of rows [begin, end), one per thread.
+template <class Body>
+void forRowBlocks(int64_t n, int64_t blocks, const Body& body) {
+  if (blocks == 1) {
+    body(0, 0, n);
+    return;
+  }
+  std::exception_ptr error;
+#pragma omp parallel for schedule(static, 1) num_threads(static_cast<int>(blocks))
+  for (int64_t block = 0; block < blocks; block++) {
+    try {
+      body(block, n * block / blocks, n * (block + 1) / blocks);
+    } catch (...) {
+#pragma omp critical(tf_lstm_error)
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
 
 }  // namespace
 
@@ -148,22 +178,22 @@ void lstmForward(const LstmProblem& p, const RnnTensors& t) {
   cpu::ProfSignalsHeld held;
   // Input projection of every step at once: gates[n, p] = x[n, p]·kernel.
   cpu::sgemm(false, false, n * T, gu, f, t.x->f32(), f, t.kernel->f32(), gu, 0.f, gates, gu);
-  const bool parallel = n * u >= kParallelMin;
-  for (int64_t k = 0; k < T; k++) {
-    const int64_t pos = p.position(k);
-    if (k > 0 || t.h0) {
-      // gates[:, pos] += hPrev·recurrentKernel; hPrev rows are [N, U] with stride T*U (or h0's U).
-      const float* hPrev = k > 0 ? h + p.position(k - 1) * u : t.h0->f32();
-      cpu::sgemm(false, false, n, gu, u, hPrev, k > 0 ? T * u : u, t.recurrentKernel->f32(), gu, 1.f, gates + pos * gu,
-                 T * gu);
+  forRowBlocks(n, rowBlockThreads(n, u), [&](int64_t, int64_t begin, int64_t end) {
+    for (int64_t k = 0; k < T; k++) {
+      const int64_t pos = p.position(k);
+      if (k > 0 || t.h0) {
+        // gates[rows, pos] += hPrev·recurrentKernel; hPrev rows have stride T*U (h0's: U).
+        const float* hPrev = k > 0 ? h + (begin * T + p.position(k - 1)) * u : t.h0->f32() + begin * u;
+        cpu::sgemm(false, false, end - begin, gu, u, hPrev, k > 0 ? T * u : u, t.recurrentKernel->f32(), gu, 1.f,
+                   gates + (begin * T + pos) * gu, T * gu);
+      }
+      for (int64_t i = begin; i < end; i++) {
+        const int64_t row = i * T + pos;
+        const float* cPrev = k > 0 ? cell + (i * T + p.position(k - 1)) * u : (t.c0 ? t.c0->f32() + i * u : zeros);
+        cellForward(gates + row * gu, bias, cPrev, cell + row * u, cellTanh + row * u, h + row * u, u);
+      }
     }
-#pragma omp parallel for schedule(static) if (parallel)
-    for (int64_t i = 0; i < n; i++) {
-      const int64_t row = i * T + pos;
-      const float* cPrev = k > 0 ? cell + (i * T + p.position(k - 1)) * u : (t.c0 ? t.c0->f32() + i * u : zeros);
-      cellForward(gates + row * gu, bias, cPrev, cell + row * u, cellTanh + row * u, h + row * u, u);
-    }
-  }
+  });
 
   // Final states, and y in the order computed when it is not h itself.
   const int64_t last = p.position(T - 1);
@@ -206,51 +236,61 @@ void lstmBackward(const LstmProblem& p, const RnnTensors& t, const RnnGrads& g) 
   const float* dy = g.dy->f32();
   if (!p.sequences) addInto(dh, dy, n * u);
 
-  cpu::ProfSignalsHeld held;
-  const bool parallel = n * u >= kParallelMin;
-  for (int64_t k = T - 1; k >= 0; k--) {
-    const int64_t pos = p.position(k);
-#pragma omp parallel for schedule(static) if (parallel)
-    for (int64_t i = 0; i < n; i++) {
-      const int64_t row = i * T + pos;
-      if (p.sequences) addInto(dh + i * u, dy + (i * T + k) * u, u);
-      const float* cPrev = k > 0 ? cell + (i * T + p.position(k - 1)) * u : (t.c0 ? t.c0->f32() + i * u : zeros + i * u);
-      cellBackward(gates + row * gu, cellTanh + row * u, cPrev, dh + i * u, dc + i * u, dgates + row * gu, u);
-    }
-    // dL/dh of the earlier step through the recurrent product.
-    if (k > 0 || g.dh0) {
-      cpu::sgemm(false, true, n, u, gu, dgates + pos * gu, T * gu, t.recurrentKernel->f32(), gu, 0.f,
-                 k > 0 ? dh : g.dh0->f32(), u);
-    }
-  }
-  if (g.dc0) std::memcpy(g.dc0->f32(), dc, n * u * sizeof(float));
+  // Weight gradients are sums over rows: each block adds up its own rows
+  // right after its recurrence (the first block into the outputs, the others
+  // into partials summed at the end), so no thread waits for another.
+  const int64_t team = rowBlockThreads(n, u);
+  const int64_t kernelSize = g.dkernel ? f * gu : 0, recurrentSize = g.drecurrentKernel ? u * gu : 0,
+                biasSize = g.dbias ? gu : 0, partSize = kernelSize + recurrentSize + biasSize;
+  float* partials = scratch(kPartialSlot, (team - 1) * partSize);
+  float* hPrev = g.drecurrentKernel ? scratch(kPrevHSlot, n * T * u) : nullptr;
 
-  // Every step's products at once.
-  if (g.dkernel) cpu::sgemm(true, false, f, gu, n * T, t.x->f32(), f, dgates, gu, 0.f, g.dkernel->f32(), gu);
-  if (g.dx) cpu::sgemm(false, true, n * T, f, gu, dgates, gu, t.kernel->f32(), gu, 0.f, g.dx->f32(), f);
-  if (g.drecurrentKernel) {
-    // The h each step's recurrent product read: the previous step's output, or h0 (zeros) for the first.
-    float* hPrev = scratch(kPrevHSlot, n * T * u);
-#pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < n; i++) {
-      for (int64_t k = 0; k < T; k++) {
-        const float* src = k > 0 ? h + (i * T + p.position(k - 1)) * u : (t.h0 ? t.h0->f32() + i * u : zeros + i * u);
-        std::memcpy(hPrev + (i * T + p.position(k)) * u, src, u * sizeof(float));
+  cpu::ProfSignalsHeld held;
+  forRowBlocks(n, team, [&](int64_t block, int64_t begin, int64_t end) {
+    for (int64_t k = T - 1; k >= 0; k--) {
+      const int64_t pos = p.position(k);
+      for (int64_t i = begin; i < end; i++) {
+        const int64_t row = i * T + pos;
+        if (p.sequences) addInto(dh + i * u, dy + (i * T + k) * u, u);
+        const float* cPrev = k > 0 ? cell + (i * T + p.position(k - 1)) * u : (t.c0 ? t.c0->f32() + i * u : zeros + i * u);
+        cellBackward(gates + row * gu, cellTanh + row * u, cPrev, dh + i * u, dc + i * u, dgates + row * gu, u);
+      }
+      // dL/dh of the earlier step through the recurrent product.
+      if (k > 0 || g.dh0) {
+        cpu::sgemm(false, true, end - begin, u, gu, dgates + (begin * T + pos) * gu, T * gu, t.recurrentKernel->f32(), gu,
+                   0.f, (k > 0 ? dh : g.dh0->f32()) + begin * u, u);
       }
     }
-    cpu::sgemm(true, false, u, gu, n * T, hPrev, u, dgates, gu, 0.f, g.drecurrentKernel->f32(), gu);
-  }
-  if (g.dbias) {
-    float* db = g.dbias->f32();
-    const int64_t rows = n * T;
-#pragma omp parallel
-    {
-      const int64_t threads = omp_get_num_threads(), id = omp_get_thread_num();
-      // Blocks of 16 columns keep each thread's writes on its own cache lines.
-      const int64_t per = ((gu + 15) / 16 + threads - 1) / threads * 16;
-      const int64_t begin = std::min(gu, id * per), end = std::min(gu, begin + per);
-      if (begin < end) columnSums(dgates, rows, gu, begin, end, db);
+
+    // The block's rows of x, dgates and dx are contiguous: rows begin*T to end*T.
+    const int64_t first = begin * T, rows = (end - begin) * T;
+    const float* dg = dgates + first * gu;
+    float* part = partials + (block - 1) * partSize;
+    if (g.dkernel) {
+      float* out = block == 0 ? g.dkernel->f32() : part;
+      cpu::sgemm(true, false, f, gu, rows, t.x->f32() + first * f, f, dg, gu, 0.f, out, gu);
     }
+    if (g.dx) cpu::sgemm(false, true, rows, f, gu, dg, gu, t.kernel->f32(), gu, 0.f, g.dx->f32() + first * f, f);
+    if (g.drecurrentKernel) {
+      // The h each step's recurrent product read: the previous step's output, or h0 (zeros) for the first.
+      for (int64_t i = begin; i < end; i++) {
+        for (int64_t k = 0; k < T; k++) {
+          const float* src = k > 0 ? h + (i * T + p.position(k - 1)) * u : (t.h0 ? t.h0->f32() + i * u : zeros + i * u);
+          std::memcpy(hPrev + (i * T + p.position(k)) * u, src, u * sizeof(float));
+        }
+      }
+      float* out = block == 0 ? g.drecurrentKernel->f32() : part + kernelSize;
+      cpu::sgemm(true, false, u, gu, rows, hPrev + first * u, u, dg, gu, 0.f, out, gu);
+    }
+    if (g.dbias) columnSums(dg, rows, gu, block == 0 ? g.dbias->f32() : part + kernelSize + recurrentSize);
+  });
+  if (g.dc0) std::memcpy(g.dc0->f32(), dc, n * u * sizeof(float));
+
+  for (int64_t block = 1; block < team; block++) {
+    const float* part = partials + (block - 1) * partSize;
+    if (g.dkernel) addInto(g.dkernel->f32(), part, kernelSize);
+    if (g.drecurrentKernel) addInto(g.drecurrentKernel->f32(), part + kernelSize, recurrentSize);
+    if (g.dbias) addInto(g.dbias->f32(), part + kernelSize + recurrentSize, biasSize);
   }
 }
 
