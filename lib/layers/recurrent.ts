@@ -39,41 +39,11 @@ import { dropout } from '../ops/nn';
 import { rnnSequence, RnnSequenceActivation, RnnSequenceKind, RnnSequenceResult } from '../ops/rnn';
 import { optional, serializeOptional } from './core';
 import {
-  formatShape, getExactlyOneShape, InputSpec, Kwargs, Layer, LayerArgs, LayerVariable, RegularizerFn, Shape, SymbolicTensor, toList,
+  formatShape, getExactlyOneShape, InputSpec, Kwargs, Layer, LayerArgs, LayerHolder, LayerVariable, Shape, SymbolicTensor, toList,
 } from './layer';
 
 type Identifier<T> = T | string | ConfigDict;
 type Mask = Tensor | (Tensor | null)[] | null | undefined;
-
-// ------------------------------------------------------------------ layers that hold layers
-
-/**
- * @internal What a layer that holds other layers (an RNN its cell, a wrapper
- * its layer) reports as its own: their weights, losses and lifetimes. The
- * holder keeps no weights itself.
- */
-export const heldLayers = {
-  trainableWeights(holder: Layer, inner: Layer[]): LayerVariable[] {
-    return holder.trainable ? inner.flatMap((l) => l.trainableWeights) : [];
-  },
-  nonTrainableWeights(holder: Layer, inner: Layer[]): LayerVariable[] {
-    return holder.trainable ? inner.flatMap((l) => l.nonTrainableWeights) : inner.flatMap((l) => l.weights);
-  },
-  losses(inner: Layer[]): RegularizerFn[] {
-    return inner.flatMap((l) => l.losses);
-  },
-  regularizationLosses(inner: Layer[]): Tensor[] {
-    return inner.flatMap((l) => l.regularizationLosses());
-  },
-  takeCallLosses(inner: Layer[]): Tensor[] {
-    return inner.flatMap((l) => l.takeCallLosses());
-  },
-  dispose(inner: Layer[]): number {
-    let n = 0;
-    for (const l of inner) n += l.dispose().numDisposedVariables;
-    return n;
-  },
-};
 
 /**
  * Frees a tensor the layer kept (a stateful RNN's previous state):
@@ -551,7 +521,7 @@ export interface StackedRNNCellsArgs extends LayerArgs {
  * const layer = tf.layers.rnn({cell});
  * ```
  */
-export class StackedRNNCells extends RNNCell {
+export class StackedRNNCells extends LayerHolder(RNNCell) {
   static override className = 'StackedRNNCells';
   readonly cells: RNNCell[];
 
@@ -621,38 +591,8 @@ export class StackedRNNCells extends RNNCell {
     });
   }
 
-  override get trainable(): boolean {
-    return this.trainable_;
-  }
-
-  override set trainable(v: boolean) {
-    this.trainable_ = v;
-    for (const c of this.cells ?? []) c.trainable = v;
-  }
-
-  override get trainableWeights(): LayerVariable[] {
-    return heldLayers.trainableWeights(this, this.cells);
-  }
-
-  override get nonTrainableWeights(): LayerVariable[] {
-    return heldLayers.nonTrainableWeights(this, this.cells);
-  }
-
-  override get losses(): RegularizerFn[] {
-    return super.losses.concat(heldLayers.losses(this.cells));
-  }
-
-  override regularizationLosses(): Tensor[] {
-    return heldLayers.regularizationLosses(this.cells);
-  }
-
-  override takeCallLosses(): Tensor[] {
-    return super.takeCallLosses().concat(heldLayers.takeCallLosses(this.cells));
-  }
-
-  override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
-    const n = heldLayers.dispose(this.cells);
-    return { refCountAfterDispose: 0, numDisposedVariables: n + super.dispose().numDisposedVariables };
+  override get heldLayers(): Layer[] {
+    return this.cells;
   }
 
   override getConfig(): ConfigDict {
@@ -713,7 +653,7 @@ export interface RNNLayerArgs extends BaseRNNLayerArgs {
  * const [out, h, c] = tf.layers.rnn({cell: tf.layers.lstmCell({units: 16}), returnState: true}).apply(x);
  * ```
  */
-export class RNN extends Layer {
+export class RNN extends LayerHolder(Layer) {
   static override className = 'RNN';
   readonly cell: RNNCell;
   readonly returnSequences: boolean;
@@ -927,40 +867,14 @@ export class RNN extends Layer {
     if (old) for (const s of old) releaseKept(s);
   }
 
-  override get trainable(): boolean {
-    return this.trainable_;
-  }
-
-  override set trainable(v: boolean) {
-    this.trainable_ = v;
-    if (this.cell) this.cell.trainable = v;
-  }
-
-  override get trainableWeights(): LayerVariable[] {
-    return heldLayers.trainableWeights(this, [this.cell]);
-  }
-
-  override get nonTrainableWeights(): LayerVariable[] {
-    return heldLayers.nonTrainableWeights(this, [this.cell]);
-  }
-
-  override get losses(): RegularizerFn[] {
-    return super.losses.concat(heldLayers.losses([this.cell]));
-  }
-
-  override regularizationLosses(): Tensor[] {
-    return heldLayers.regularizationLosses([this.cell]);
-  }
-
-  override takeCallLosses(): Tensor[] {
-    return super.takeCallLosses().concat(heldLayers.takeCallLosses([this.cell]));
+  override get heldLayers(): Layer[] {
+    return [this.cell];
   }
 
   override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
     if (this.states_) for (const s of this.states_) s.dispose();
     this.states_ = null;
-    const n = heldLayers.dispose([this.cell]);
-    return { refCountAfterDispose: 0, numDisposedVariables: n + super.dispose().numDisposedVariables };
+    return super.dispose();
   }
 
   override getConfig(): ConfigDict {
