@@ -751,12 +751,7 @@ export class RNN extends LayerHolder(Layer) {
    * that they are saved with the graph (as TF.js and Keras).
    */
   override apply(inputs: any, kwargs: Kwargs = {}): any {
-    const { initialState, ...rest } = kwargs ?? {};
-    if (initialState == null) return super.apply(inputs, kwargs);
-    if (Array.isArray(inputs)) {
-      throw typeError(`${this.name}.apply`, 'kwargs.initialState', 'no initialState when the states are given as extra inputs [x, ...states]', initialState);
-    }
-    return super.apply([inputs, ...toList(initialState)], rest);
+    return super.apply(...initialStateAsInputs(this.name, inputs, kwargs));
   }
 
   /** Checks the sequence input against inputSpec and the state inputs against the cell's state sizes. */
@@ -899,6 +894,16 @@ export class RNN extends LayerHolder(Layer) {
   }
 }
 registerClass(RNN);
+
+/** @internal apply()'s arguments with `kwargs.initialState` moved into the inputs, [x, ...states] (RNN, Bidirectional). */
+export function initialStateAsInputs(name: string, inputs: any, kwargs: Kwargs): [any, Kwargs] {
+  const { initialState, ...rest } = kwargs ?? {};
+  if (initialState == null) return [inputs, kwargs];
+  if (Array.isArray(inputs)) {
+    throw typeError(`${name}.apply`, 'kwargs.initialState', 'no initialState when the states are given as extra inputs [x, ...states]', initialState);
+  }
+  return [[inputs, ...toList(initialState)], rest];
+}
 
 /** Checks initial states: one per state, each [batch, size]. */
 function checkStates(layer: Layer, states: (Tensor | SymbolicTensor)[], sizes: number[], batch: number | null): void {

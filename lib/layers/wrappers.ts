@@ -11,7 +11,7 @@ import { add, mul } from '../ops/elementwise';
 import { any } from '../ops/reduce';
 import { concat, reshape, reverse } from '../ops/shape';
 import { getExactlyOneShape, InputSpec, Kwargs, Layer, LayerArgs, LayerHolder, Shape, SymbolicTensor, toList } from './layer';
-import { RNN } from './recurrent';
+import { initialStateAsInputs, RNN } from './recurrent';
 
 type Mask = Tensor | (Tensor | null)[] | null | undefined;
 
@@ -251,12 +251,7 @@ export class Bidirectional extends Wrapper {
 
   /** Applies the layer; `kwargs.initialState` holds the forward states, then the backward ones. */
   override apply(inputs: any, kwargs: Kwargs = {}): any {
-    const { initialState, ...rest } = kwargs ?? {};
-    if (initialState == null) return super.apply(inputs, kwargs);
-    if (Array.isArray(inputs)) {
-      throw typeError(`${this.name}.apply`, 'kwargs.initialState', 'no initialState when the states are given as extra inputs [x, ...states]', initialState);
-    }
-    return super.apply([inputs, ...toList(initialState)], rest);
+    return super.apply(...initialStateAsInputs(this.name, inputs, kwargs));
   }
 
   protected override assertInputCompatibility(inputs: (Tensor | SymbolicTensor)[]): void {
