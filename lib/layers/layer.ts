@@ -769,6 +769,65 @@ export class Layer extends Serializable {
   }
 }
 
+/** What LayerHolder adds to a layer class. */
+export interface HoldsLayers {
+  /** @internal The layers whose weights and losses are this layer's. */
+  readonly heldLayers: Layer[];
+}
+
+/**
+ * @internal A layer class (Layer, RNNCell, …) made into one that holds other
+ * layers (a wrapper, an RNN and its cell, stacked cells): the held layers'
+ * weights are its weights (it keeps none of its own), their losses add to
+ * its own, setting `trainable` sets theirs, and dispose() frees them.
+ * Subclasses define `heldLayers`.
+ *
+ * A mixin because the holders extend different bases (Layer, RNNCell). The
+ * return type is spelled out because declaration files cannot name the
+ * anonymous class with Layer's protected members (TS4094).
+ */
+export function LayerHolder<TBase extends abstract new (...args: any[]) => Layer>(Base: TBase): TBase & (abstract new (...args: any[]) => HoldsLayers) {
+  abstract class Holder extends Base implements HoldsLayers {
+    abstract get heldLayers(): Layer[];
+
+    override get trainable(): boolean {
+      return this.trainable_;
+    }
+
+    override set trainable(v: boolean) {
+      this.trainable_ = v;
+      for (const l of this.heldLayers) l.trainable = v;
+    }
+
+    override get trainableWeights(): LayerVariable[] {
+      return this.trainable ? this.heldLayers.flatMap((l) => l.trainableWeights) : [];
+    }
+
+    override get nonTrainableWeights(): LayerVariable[] {
+      return this.trainable ? this.heldLayers.flatMap((l) => l.nonTrainableWeights) : this.heldLayers.flatMap((l) => l.weights);
+    }
+
+    override get losses(): RegularizerFn[] {
+      return super.losses.concat(this.heldLayers.flatMap((l) => l.losses));
+    }
+
+    override regularizationLosses(): Tensor[] {
+      return this.heldLayers.flatMap((l) => l.regularizationLosses());
+    }
+
+    override takeCallLosses(): Tensor[] {
+      return super.takeCallLosses().concat(this.heldLayers.flatMap((l) => l.takeCallLosses()));
+    }
+
+    override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
+      let n = 0;
+      for (const l of this.heldLayers) n += l.dispose().numDisposedVariables;
+      return { refCountAfterDispose: 0, numDisposedVariables: n + super.dispose().numDisposedVariables };
+    }
+  }
+  return Holder;
+}
+
 function dtypeError(fn: string, arg: string, v: unknown): TypeError {
   return typeError(fn, arg, `one of ${DTYPES.map((d) => `'${d}'`).join(', ')}`, v);
 }

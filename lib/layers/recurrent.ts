@@ -39,41 +39,11 @@ import { dropout } from '../ops/nn';
 import { rnnSequence, RnnSequenceActivation, RnnSequenceKind, RnnSequenceResult } from '../ops/rnn';
 import { optional, serializeOptional } from './core';
 import {
-  formatShape, getExactlyOneShape, InputSpec, Kwargs, Layer, LayerArgs, LayerVariable, RegularizerFn, Shape, SymbolicTensor, toList,
+  formatShape, getExactlyOneShape, InputSpec, Kwargs, Layer, LayerArgs, LayerHolder, LayerVariable, Shape, SymbolicTensor, toList,
 } from './layer';
 
 type Identifier<T> = T | string | ConfigDict;
 type Mask = Tensor | (Tensor | null)[] | null | undefined;
-
-// ------------------------------------------------------------------ layers that hold layers
-
-/**
- * @internal What a layer that holds other layers (an RNN its cell, a wrapper
- * its layer) reports as its own: their weights, losses and lifetimes. The
- * holder keeps no weights itself.
- */
-export const heldLayers = {
-  trainableWeights(holder: Layer, inner: Layer[]): LayerVariable[] {
-    return holder.trainable ? inner.flatMap((l) => l.trainableWeights) : [];
-  },
-  nonTrainableWeights(holder: Layer, inner: Layer[]): LayerVariable[] {
-    return holder.trainable ? inner.flatMap((l) => l.nonTrainableWeights) : inner.flatMap((l) => l.weights);
-  },
-  losses(inner: Layer[]): RegularizerFn[] {
-    return inner.flatMap((l) => l.losses);
-  },
-  regularizationLosses(inner: Layer[]): Tensor[] {
-    return inner.flatMap((l) => l.regularizationLosses());
-  },
-  takeCallLosses(inner: Layer[]): Tensor[] {
-    return inner.flatMap((l) => l.takeCallLosses());
-  },
-  dispose(inner: Layer[]): number {
-    let n = 0;
-    for (const l of inner) n += l.dispose().numDisposedVariables;
-    return n;
-  },
-};
 
 /**
  * Frees a tensor the layer kept (a stateful RNN's previous state):
@@ -551,7 +521,7 @@ export interface StackedRNNCellsArgs extends LayerArgs {
  * const layer = tf.layers.rnn({cell});
  * ```
  */
-export class StackedRNNCells extends RNNCell {
+export class StackedRNNCells extends LayerHolder(RNNCell) {
   static override className = 'StackedRNNCells';
   readonly cells: RNNCell[];
 
@@ -621,38 +591,8 @@ export class StackedRNNCells extends RNNCell {
     });
   }
 
-  override get trainable(): boolean {
-    return this.trainable_;
-  }
-
-  override set trainable(v: boolean) {
-    this.trainable_ = v;
-    for (const c of this.cells ?? []) c.trainable = v;
-  }
-
-  override get trainableWeights(): LayerVariable[] {
-    return heldLayers.trainableWeights(this, this.cells);
-  }
-
-  override get nonTrainableWeights(): LayerVariable[] {
-    return heldLayers.nonTrainableWeights(this, this.cells);
-  }
-
-  override get losses(): RegularizerFn[] {
-    return super.losses.concat(heldLayers.losses(this.cells));
-  }
-
-  override regularizationLosses(): Tensor[] {
-    return heldLayers.regularizationLosses(this.cells);
-  }
-
-  override takeCallLosses(): Tensor[] {
-    return super.takeCallLosses().concat(heldLayers.takeCallLosses(this.cells));
-  }
-
-  override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
-    const n = heldLayers.dispose(this.cells);
-    return { refCountAfterDispose: 0, numDisposedVariables: n + super.dispose().numDisposedVariables };
+  override get heldLayers(): Layer[] {
+    return this.cells;
   }
 
   override getConfig(): ConfigDict {
@@ -713,7 +653,7 @@ export interface RNNLayerArgs extends BaseRNNLayerArgs {
  * const [out, h, c] = tf.layers.rnn({cell: tf.layers.lstmCell({units: 16}), returnState: true}).apply(x);
  * ```
  */
-export class RNN extends Layer {
+export class RNN extends LayerHolder(Layer) {
   static override className = 'RNN';
   readonly cell: RNNCell;
   readonly returnSequences: boolean;
@@ -811,12 +751,7 @@ export class RNN extends Layer {
    * that they are saved with the graph (as TF.js and Keras).
    */
   override apply(inputs: any, kwargs: Kwargs = {}): any {
-    const { initialState, ...rest } = kwargs ?? {};
-    if (initialState == null) return super.apply(inputs, kwargs);
-    if (Array.isArray(inputs)) {
-      throw typeError(`${this.name}.apply`, 'kwargs.initialState', 'no initialState when the states are given as extra inputs [x, ...states]', initialState);
-    }
-    return super.apply([inputs, ...toList(initialState)], rest);
+    return super.apply(...initialStateAsInputs(this.name, inputs, kwargs));
   }
 
   /** Checks the sequence input against inputSpec and the state inputs against the cell's state sizes. */
@@ -927,40 +862,14 @@ export class RNN extends Layer {
     if (old) for (const s of old) releaseKept(s);
   }
 
-  override get trainable(): boolean {
-    return this.trainable_;
-  }
-
-  override set trainable(v: boolean) {
-    this.trainable_ = v;
-    if (this.cell) this.cell.trainable = v;
-  }
-
-  override get trainableWeights(): LayerVariable[] {
-    return heldLayers.trainableWeights(this, [this.cell]);
-  }
-
-  override get nonTrainableWeights(): LayerVariable[] {
-    return heldLayers.nonTrainableWeights(this, [this.cell]);
-  }
-
-  override get losses(): RegularizerFn[] {
-    return super.losses.concat(heldLayers.losses([this.cell]));
-  }
-
-  override regularizationLosses(): Tensor[] {
-    return heldLayers.regularizationLosses([this.cell]);
-  }
-
-  override takeCallLosses(): Tensor[] {
-    return super.takeCallLosses().concat(heldLayers.takeCallLosses([this.cell]));
+  override get heldLayers(): Layer[] {
+    return [this.cell];
   }
 
   override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
     if (this.states_) for (const s of this.states_) s.dispose();
     this.states_ = null;
-    const n = heldLayers.dispose([this.cell]);
-    return { refCountAfterDispose: 0, numDisposedVariables: n + super.dispose().numDisposedVariables };
+    return super.dispose();
   }
 
   override getConfig(): ConfigDict {
@@ -985,6 +894,16 @@ export class RNN extends Layer {
   }
 }
 registerClass(RNN);
+
+/** @internal apply()'s arguments with `kwargs.initialState` moved into the inputs, [x, ...states] (RNN, Bidirectional). */
+export function initialStateAsInputs(name: string, inputs: any, kwargs: Kwargs): [any, Kwargs] {
+  const { initialState, ...rest } = kwargs ?? {};
+  if (initialState == null) return [inputs, kwargs];
+  if (Array.isArray(inputs)) {
+    throw typeError(`${name}.apply`, 'kwargs.initialState', 'no initialState when the states are given as extra inputs [x, ...states]', initialState);
+  }
+  return [[inputs, ...toList(initialState)], rest];
+}
 
 /** Checks initial states: one per state, each [batch, size]. */
 function checkStates(layer: Layer, states: (Tensor | SymbolicTensor)[], sizes: number[], batch: number | null): void {

@@ -10,8 +10,8 @@ import { ConfigDict, deserialize, registerClass, serializeKerasObject } from '..
 import { add, mul } from '../ops/elementwise';
 import { any } from '../ops/reduce';
 import { concat, reshape, reverse } from '../ops/shape';
-import { getExactlyOneShape, InputSpec, Kwargs, Layer, LayerArgs, LayerVariable, RegularizerFn, Shape, SymbolicTensor, toList } from './layer';
-import { heldLayers, RNN } from './recurrent';
+import { getExactlyOneShape, InputSpec, Kwargs, Layer, LayerArgs, LayerHolder, Shape, SymbolicTensor, toList } from './layer';
+import { initialStateAsInputs, RNN } from './recurrent';
 
 type Mask = Tensor | (Tensor | null)[] | null | undefined;
 
@@ -21,7 +21,7 @@ export interface WrapperLayerArgs extends LayerArgs {
 }
 
 /** The base of the wrappers: the wrapped layers' weights, losses and trainability are the wrapper's. */
-export abstract class Wrapper extends Layer {
+export abstract class Wrapper extends LayerHolder(Layer) {
   readonly layer: Layer;
 
   constructor(args: WrapperLayerArgs) {
@@ -31,43 +31,6 @@ export abstract class Wrapper extends Layer {
     this.layer = args.layer;
     // The wrapped layer's input shape serves the wrapper as the first layer of a model.
     if (this.batchInputShape == null && args.layer.batchInputShape != null) this.batchInputShape = args.layer.batchInputShape.slice();
-  }
-
-  /** The layers whose weights this wrapper holds. */
-  protected abstract get inner(): Layer[];
-
-  override get trainable(): boolean {
-    return this.trainable_;
-  }
-
-  override set trainable(v: boolean) {
-    this.trainable_ = v;
-    for (const l of this.inner ?? []) l.trainable = v;
-  }
-
-  override get trainableWeights(): LayerVariable[] {
-    return heldLayers.trainableWeights(this, this.inner);
-  }
-
-  override get nonTrainableWeights(): LayerVariable[] {
-    return heldLayers.nonTrainableWeights(this, this.inner);
-  }
-
-  override get losses(): RegularizerFn[] {
-    return super.losses.concat(heldLayers.losses(this.inner));
-  }
-
-  override regularizationLosses(): Tensor[] {
-    return heldLayers.regularizationLosses(this.inner);
-  }
-
-  override takeCallLosses(): Tensor[] {
-    return super.takeCallLosses().concat(heldLayers.takeCallLosses(this.inner));
-  }
-
-  override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
-    const n = heldLayers.dispose(this.inner);
-    return { refCountAfterDispose: 0, numDisposedVariables: n + super.dispose().numDisposedVariables };
   }
 
   override getConfig(): ConfigDict {
@@ -99,7 +62,7 @@ export class TimeDistributed extends Wrapper {
     this.inputSpec = [new InputSpec({ minNDim: 3 })];
   }
 
-  protected get inner(): Layer[] {
+  override get heldLayers(): Layer[] {
     return [this.layer];
   }
 
@@ -238,7 +201,7 @@ export class Bidirectional extends Wrapper {
     this.inputSpec = [new InputSpec({ ndim: 3 })];
   }
 
-  protected get inner(): Layer[] {
+  override get heldLayers(): Layer[] {
     return [this.forwardLayer, this.backwardLayer];
   }
 
@@ -249,7 +212,7 @@ export class Bidirectional extends Wrapper {
   override build(inputShape: Shape | Shape[]): void {
     const shape = Array.isArray(inputShape[0]) ? (inputShape as Shape[])[0] : (inputShape as Shape);
     const scope = this.weightScope ?? this.name;
-    for (const l of this.inner) {
+    for (const l of this.heldLayers) {
       l.weightScope = `${scope}/${l.name}`;
       if (!l.built) {
         l.build(shape);
@@ -288,12 +251,7 @@ export class Bidirectional extends Wrapper {
 
   /** Applies the layer; `kwargs.initialState` holds the forward states, then the backward ones. */
   override apply(inputs: any, kwargs: Kwargs = {}): any {
-    const { initialState, ...rest } = kwargs ?? {};
-    if (initialState == null) return super.apply(inputs, kwargs);
-    if (Array.isArray(inputs)) {
-      throw typeError(`${this.name}.apply`, 'kwargs.initialState', 'no initialState when the states are given as extra inputs [x, ...states]', initialState);
-    }
-    return super.apply([inputs, ...toList(initialState)], rest);
+    return super.apply(...initialStateAsInputs(this.name, inputs, kwargs));
   }
 
   protected override assertInputCompatibility(inputs: (Tensor | SymbolicTensor)[]): void {

@@ -443,6 +443,24 @@ export function softmaxCrossEntropy(onehotLabels: TensorLike, logits: TensorLike
   });
 }
 
+/** The Keras-style per-sample losses, other than meanSquaredError. */
+const PER_SAMPLE_LOSSES = {
+  meanAbsoluteError,
+  meanAbsolutePercentageError,
+  meanSquaredLogarithmicError,
+  huber,
+  logCosh,
+  hinge,
+  squaredHinge,
+  categoricalHinge,
+  binaryCrossentropy,
+  categoricalCrossentropy,
+  sparseCategoricalCrossentropy,
+  kullbackLeiblerDivergence,
+  poisson,
+  cosineProximity,
+};
+
 /**
  * tf.losses: TF.js's functions under their names (meanSquaredError is TF.js's
  * weighted, reduced form), and the Keras-style per-sample losses TF.js lacks.
@@ -458,41 +476,12 @@ export const losses = {
   meanSquaredError: weightedMeanSquaredError,
   sigmoidCrossEntropy,
   softmaxCrossEntropy,
-  meanAbsoluteError,
-  meanAbsolutePercentageError,
-  meanSquaredLogarithmicError,
-  huber,
-  logCosh,
-  hinge,
-  squaredHinge,
-  categoricalHinge,
-  binaryCrossentropy,
-  categoricalCrossentropy,
-  sparseCategoricalCrossentropy,
-  kullbackLeiblerDivergence,
-  poisson,
-  cosineProximity,
+  ...PER_SAMPLE_LOSSES,
 };
 
 // ------------------------------------------------------------ by name
 
-const LOSSES: { [name: string]: LossFunction } = {
-  meanSquaredError,
-  meanAbsoluteError,
-  meanAbsolutePercentageError,
-  meanSquaredLogarithmicError,
-  huber,
-  logCosh,
-  hinge,
-  squaredHinge,
-  categoricalHinge,
-  binaryCrossentropy,
-  categoricalCrossentropy,
-  sparseCategoricalCrossentropy,
-  kullbackLeiblerDivergence,
-  poisson,
-  cosineProximity,
-};
+const LOSSES: { [name: string]: LossFunction } = { meanSquaredError, ...PER_SAMPLE_LOSSES };
 
 // Short names and other spellings TF.js and Keras accept (after snake_case → camelCase).
 const LOSS_ALIASES: { [name: string]: string } = {

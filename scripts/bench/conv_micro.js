@@ -14,6 +14,7 @@
 'use strict';
 const path = require('path');
 const addon = require('node-gyp-build')(path.join(__dirname, '..', '..'));
+const { medianMs } = require('./timing');
 
 const { TensorHandle } = addon;
 const F32 = 0;
@@ -62,24 +63,6 @@ function filled(shape) {
   return h;
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function time(fn, repeats) {
-  fn();
-  fn();
-  const ms = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return median(ms);
-}
-
 function benchShape(s, repeats) {
   const [n, h, w, cin] = s.x;
   const gh = geometry(h, s.k, s.stride, s.pad);
@@ -109,7 +92,7 @@ function benchShape(s, repeats) {
       };
   const rows = [];
   for (const [kernel, fn] of Object.entries(kernels)) {
-    const ms = time(fn, repeats);
+    const ms = medianMs(fn, repeats);
     rows.push({ shape: s.name, kernel, ms: Number(ms.toFixed(3)), gflops: Number((flops / ms / 1e6).toFixed(1)) });
   }
   for (const t of [x, f, y, bias, dx, df, db]) t.dispose();

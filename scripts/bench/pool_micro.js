@@ -8,6 +8,7 @@
 'use strict';
 const path = require('path');
 const addon = require('node-gyp-build')(path.join(__dirname, '..', '..'));
+const { timeCalls } = require('./timing');
 
 const { TensorHandle } = addon;
 const F32 = 0;
@@ -41,15 +42,7 @@ function uniform(n, seed) {
 }
 
 function time(f, repeats) {
-  f();
-  f();
-  const ms = [];
-  for (let r = 0; r < repeats; r++) {
-    const t0 = process.hrtime.bigint();
-    f();
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  ms.sort((a, b) => a - b);
+  const ms = timeCalls(f, repeats).sort((a, b) => a - b);
   const round = (v) => Math.round(v * 1000) / 1000;
   return { medianMs: round(ms[ms.length >> 1]), minMs: round(ms[0]) };
 }

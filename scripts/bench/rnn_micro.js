@@ -24,6 +24,7 @@ const { tensor } = require('../../dist/ops/creation');
 const { sum } = require('../../dist/ops/reduce');
 const { grads } = require('../../dist/autograd/gradients');
 const { tidy, dispose } = require('../../dist/tensor/scope');
+const { medianMs } = require('./timing');
 
 const { TensorHandle } = addon;
 const F32 = 0;
@@ -61,23 +62,7 @@ function filled(shape, scale = 0.5) {
   return new TensorHandle(F32, shape, values(shape.reduce((a, b) => a * b, 1), scale));
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function time(fn, repeats) {
-  fn();
-  fn();
-  const ms = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return Number(median(ms).toFixed(2));
-}
+const time = (fn, repeats) => Number(medianMs(fn, repeats).toFixed(2));
 
 function benchLayer(layer, repeats) {
   const gu = layer.gates * U;

@@ -15,6 +15,7 @@ const path = require('path');
 const { WORKLOADS } = require('./workloads');
 const series = require('./series');
 const reviews = require('./reviews');
+const { median } = require('./timing');
 
 function parseArgs(argv) {
   const args = { workload: null, epochs: null, compare: null, seed: 0 };
@@ -33,12 +34,6 @@ function parseArgs(argv) {
   if (!Number.isInteger(args.seed) || args.seed < 0) throw new Error('bench: --seed expects a non-negative integer');
   if (args.compare !== null && args.compare !== 'pytorch') throw new Error(`bench: --compare expects 'pytorch' but received '${args.compare}'`);
   return args;
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Callbacks that time each epoch (its validation pass included, as PyTorch's) and keep the last logs. */

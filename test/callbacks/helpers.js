@@ -3,18 +3,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const tf = require('../../dist');
-
-/** A seeded stream in [0, 1) (mulberry32), so the data is the same every run. */
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const { rng } = require('../rng');
 
 /** n points in 4 dimensions, labelled by the sign of a fixed projection (0/1), as tensors x [n, 4] and y [n, 1]. */
 function classification(n, seed = 1) {

@@ -9,21 +9,10 @@ const { earlyStopping } = require('../../dist/callbacks');
 const { sgd, adam } = require('../../dist/optimizers');
 const { tensor, zeros } = require('../../dist/ops/creation');
 const { memory, dispose } = require('../../dist/tensor/scope');
+const { rng } = require('../rng');
 
 const data = (t) => Array.from(t.dataSync());
 const near = (a, b, tol = 1e-4) => Math.abs(a - b) <= tol * (1 + Math.abs(b));
-
-/** A seeded stream in [0, 1) (mulberry32), so the data is the same every run. */
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** y = 2 x0 - 3 x1 + 0.5: rows of x and y as plain arrays. */
 function linearData(n, seed = 1) {

@@ -3,25 +3,11 @@
 // groups (depthwise), narrow and wide channels (which compute in different
 // layouts), fused bias + activation, and the errors of bad calls.
 const test = require('ava');
-const path = require('path');
-const addon = require('node-gyp-build')(path.join(__dirname, '..', '..'));
+const { TensorHandle, addon, F32, I32, seeded, size } = require('./helpers');
 
-const { TensorHandle } = addon;
-const F32 = 0;
-const I32 = 1;
+const { randomArray } = seeded(2024);
+
 const Act = { Linear: 0, Relu: 1, Relu6: 2, Sigmoid: 3, Tanh: 4, Elu: 5, Selu: 6, LeakyRelu: 7, Softplus: 8, Swish: 9, Gelu: 10 };
-
-let seed = 2024;
-function random() {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-}
-function randomArray(n) {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = random() * 2 - 1;
-  return a;
-}
-const size = (shape) => shape.reduce((a, b) => a * b, 1);
 
 /** The output's spatial size per dim, as the kernel expects it. */
 function outSpatial(c) {

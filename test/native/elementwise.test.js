@@ -1,15 +1,9 @@
 // unary, unaryGrad, binary, where, cast, fill against float64 references, on
 // small tensors (plain loops) and large ones (oneDNN where it has the op).
 const test = require('ava');
-const path = require('path');
-const addon = require('node-gyp-build')(path.join(__dirname, '..', '..'));
+const { TensorHandle, addon, F32, I32, BOOL, SELU_ALPHA, SELU_SCALE, seeded, size, erf, sigmoid } = require('./helpers');
 
-const { TensorHandle } = addon;
-const F32 = 0;
-const I32 = 1;
-const BOOL = 2;
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_SCALE = 1.0507009873554805;
+const { random, uniform, randomInts } = seeded(987654);
 
 const U = {
   Neg: 0, Abs: 1, Sign: 2, Exp: 3, Expm1: 4, Log: 5, Log1p: 6, Sqrt: 7, Rsqrt: 8, Square: 9, Reciprocal: 10,
@@ -23,40 +17,6 @@ const B = {
   Atan2: 18, DivNoNan: 19,
 };
 
-let seed = 987654;
-function random() {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-}
-function uniform(n, lo, hi) {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * random();
-  return a;
-}
-function randomInts(n, lo, hi) {
-  const a = new Int32Array(n);
-  for (let i = 0; i < n; i++) a[i] = lo + Math.floor((hi - lo + 1) * random());
-  return a;
-}
-const size = (shape) => shape.reduce((x, y) => x * y, 1);
-
-function erf(x) {
-  const ax = Math.abs(x);
-  if (ax < 3) {
-    let term = x;
-    let sum = x;
-    for (let n = 1; n < 100; n++) {
-      term *= (-x * x) / n;
-      sum += term / (2 * n + 1);
-      if (Math.abs(term) < 1e-17) break;
-    }
-    return (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  const x2 = x * x;
-  const tail = (Math.exp(-x2) / (ax * Math.sqrt(Math.PI))) * (1 - 1 / (2 * x2) + 3 / (4 * x2 * x2) - 15 / (8 * x2 * x2 * x2));
-  return Math.sign(x) * (1 - tail);
-}
-const sigmoid = (v) => 1 / (1 + Math.exp(-v));
 function roundHalfEven(v) {
   const r = Math.round(v);
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;

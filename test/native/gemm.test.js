@@ -1,46 +1,12 @@
 // matmul against a float64 reference: both transposes, batches with broadcast,
 // fused bias + every activation, on the small-product loop and the oneDNN path.
 const test = require('ava');
-const path = require('path');
-const addon = require('node-gyp-build')(path.join(__dirname, '..', '..'));
+const { TensorHandle, addon, F32, I32, SELU_ALPHA, SELU_SCALE, seeded, erf, sigmoid } = require('./helpers');
 
-const { TensorHandle } = addon;
-const F32 = 0;
-const I32 = 1;
+const { randomArray } = seeded(12345);
+
 const Act = { Linear: 0, Relu: 1, Relu6: 2, Sigmoid: 3, Tanh: 4, Elu: 5, Selu: 6, LeakyRelu: 7, Softplus: 8, Swish: 9, Gelu: 10 };
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_SCALE = 1.0507009873554805;
 
-let seed = 12345;
-function random() {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-}
-function randomArray(n, scale = 1) {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = (random() * 2 - 1) * scale;
-  return a;
-}
-
-// Abramowitz-Stegun is too coarse near 0; a series is exact enough here.
-function erf(x) {
-  const ax = Math.abs(x);
-  if (ax < 3) {
-    let term = x;
-    let sum = x;
-    for (let n = 1; n < 100; n++) {
-      term *= (-x * x) / n;
-      sum += term / (2 * n + 1);
-      if (Math.abs(term) < 1e-17) break;
-    }
-    return (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  const x2 = x * x;
-  const tail = (Math.exp(-x2) / (ax * Math.sqrt(Math.PI))) * (1 - 1 / (2 * x2) + 3 / (4 * x2 * x2) - 15 / (8 * x2 * x2 * x2));
-  return Math.sign(x) * (1 - tail);
-}
-
-const sigmoid = (v) => 1 / (1 + Math.exp(-v));
 function activate(act, v, alpha) {
   switch (act) {
     case Act.Linear: return v;

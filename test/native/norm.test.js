@@ -2,38 +2,9 @@
 // normalization (forward, backward) against float64 references, with every
 // combination of optional scale / shift and wanted gradients, and bad calls.
 const test = require('ava');
-const path = require('path');
-const addon = require('node-gyp-build')(path.join(__dirname, '..', '..'));
+const { TensorHandle, addon, I32, seeded, f32, assertClose } = require('./helpers');
 
-const { TensorHandle } = addon;
-const F32 = 0;
-const I32 = 1;
-
-let seed = 7;
-function random() {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-}
-function randomArray(n, lo = -1, hi = 1) {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * random();
-  return a;
-}
-const f32 = (shape, data) => new TensorHandle(F32, shape, data ? Float32Array.from(data) : null);
-
-function assertClose(t, actual, expected, tol, what) {
-  t.is(actual.length, expected.length, `${what}: length`);
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i]));
-    if (!(err <= worst)) {
-      worst = err;
-      at = i;
-    }
-  }
-  t.true(worst <= tol, `${what}: element ${at} is ${actual[at]}, expected ${expected[at]} (error ${worst})`);
-}
+const { uniform } = seeded(7);
 
 /**
  * Normalisation of the groups of x (group(i) gives element i's group, of
@@ -94,10 +65,10 @@ for (const { scale: hasScale, shift: hasShift } of OPTIONS) {
 
   test(`batchNormTraining and its backward (${what}) match float64`, (t) => {
     const [m, c] = [24, 5];
-    const x = randomArray(m * c, -2, 3);
-    const dy = randomArray(m * c);
-    const scale = hasScale ? randomArray(c, 0.5, 1.5) : null;
-    const shift = hasShift ? randomArray(c) : null;
+    const x = uniform(m * c, -2, 3);
+    const dy = uniform(m * c, -1, 1);
+    const scale = hasScale ? uniform(c, 0.5, 1.5) : null;
+    const shift = hasShift ? uniform(c, -1, 1) : null;
     const ref = normRef(x, dy, c, (i) => i % c, (i) => i % c, scale, shift, 1e-3, null);
     const shape = [2, 3, 4, c];
     const xh = f32(shape, x);
@@ -121,11 +92,11 @@ for (const { scale: hasScale, shift: hasShift } of OPTIONS) {
 
   test(`batchNormInference and the global-stats backward (${what}) match float64`, (t) => {
     const [m, c] = [10, 3];
-    const x = randomArray(m * c, -2, 3);
-    const dy = randomArray(m * c);
-    const given = { mean: randomArray(c), variance: randomArray(c, 0.2, 2) };
-    const scale = hasScale ? randomArray(c, 0.5, 1.5) : null;
-    const shift = hasShift ? randomArray(c) : null;
+    const x = uniform(m * c, -2, 3);
+    const dy = uniform(m * c, -1, 1);
+    const given = { mean: uniform(c, -1, 1), variance: uniform(c, 0.2, 2) };
+    const scale = hasScale ? uniform(c, 0.5, 1.5) : null;
+    const shift = hasShift ? uniform(c, -1, 1) : null;
     const ref = normRef(x, dy, c, (i) => i % c, (i) => i % c, scale, shift, 1e-2, given);
     const xh = f32([m, c], x);
     const mean = f32([c], given.mean);
@@ -146,10 +117,10 @@ for (const { scale: hasScale, shift: hasShift } of OPTIONS) {
 
   test(`layerNorm and its backward (${what}) match float64`, (t) => {
     const [m, n] = [6, 20];
-    const x = randomArray(m * n, -2, 3);
-    const dy = randomArray(m * n);
-    const gamma = hasScale ? randomArray(n, 0.5, 1.5) : null;
-    const beta = hasShift ? randomArray(n) : null;
+    const x = uniform(m * n, -2, 3);
+    const dy = uniform(m * n, -1, 1);
+    const gamma = hasScale ? uniform(n, 0.5, 1.5) : null;
+    const beta = hasShift ? uniform(n, -1, 1) : null;
     const ref = normRef(x, dy, m, (i) => Math.floor(i / n), (i) => i % n, gamma, beta, 1e-5, null);
     const xh = f32([m, n], x);
     const y = f32([m, n]);
@@ -174,7 +145,7 @@ for (const { scale: hasScale, shift: hasShift } of OPTIONS) {
 }
 
 test('BAD CALL – normalization dtypes and sizes', (t) => {
-  const x = f32([4, 3], randomArray(12));
+  const x = f32([4, 3], uniform(12, -1, 1));
   const c3 = f32([3]);
   let e = t.throws(() => addon.batchNormTraining(new TensorHandle(I32, [4, 3]), null, null, 1e-3, f32([4, 3]), c3, f32([3])));
   t.is(e.code, 'ERR_UNSUPPORTED_DTYPE');

@@ -3,11 +3,10 @@
 // Keras 3's (keras/src/optimizers) for AdamW, Nadam and Lion, which TF.js
 // lacks — on a small variable and on one big enough to be split across threads.
 const test = require('ava');
-const path = require('path');
-const addon = require('node-gyp-build')(path.join(__dirname, '..', '..'));
+const { TensorHandle, addon, F32, seeded } = require('./helpers');
 
-const { TensorHandle } = addon;
-const F32 = 0;
+const { randomArray } = seeded(99);
+
 const Kind = { Sgd: 0, Momentum: 1, Adam: 2, AdamW: 3, Adamax: 4, Rmsprop: 5, Adagrad: 6, Adadelta: 7, Nadam: 8, Lion: 9 };
 
 // Nadam's momentum cache u_t = b1 (1 - 0.5 * 0.96^t) and its product U_t = u_1 ... u_t.
@@ -16,17 +15,6 @@ function nadamUProduct(b1, t) {
   let U = 1;
   for (let i = 1; i <= t; i++) U *= nadamU(b1, i);
   return U;
-}
-
-let seed = 99;
-function random() {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-}
-function randomArray(n, scale = 1) {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = (random() * 2 - 1) * scale;
-  return a;
 }
 
 // Relative error, with the array's mean magnitude as the floor: slots that are

@@ -2,25 +2,15 @@
 // float64 reference, the argmax contract of max pooling (ties, NaN, padding),
 // and bad calls.
 const test = require('ava');
-const path = require('path');
-const addon = require('node-gyp-build')(path.join(__dirname, '..', '..'));
+const { TensorHandle, addon, I32, BOOL, seeded, size, f32, assertClose } = require('./helpers');
 
-const { TensorHandle } = addon;
-const F32 = 0;
-const I32 = 1;
-const BOOL = 2;
+const { random } = seeded(99);
+
 const MAX = 0;
 const AVG = 1;
 
-const size = (shape) => shape.reduce((a, b) => a * b, 1);
-const f32 = (shape, data) => new TensorHandle(F32, shape, data ? Float32Array.from(data) : null);
 const i32 = (shape) => new TensorHandle(I32, shape, null);
 
-let seed = 99;
-function random() {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-}
 /** n distinct values in [-0.5, 0.5) (no ties for max pooling) in a scrambled order. */
 function distinct(n) {
   const keys = Array.from({ length: n }, () => random());
@@ -28,20 +18,6 @@ function distinct(n) {
   const out = new Float32Array(n);
   order.forEach(([, i], r) => (out[i] = (r - n / 2) / n));
   return out;
-}
-
-function assertClose(t, actual, expected, tol, what) {
-  t.is(actual.length, expected.length, `${what}: length`);
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i]));
-    if (!(err <= worst)) {
-      worst = err;
-      at = i;
-    }
-  }
-  t.true(worst <= tol, `${what}: element ${at} is ${actual[at]}, expected ${expected[at]} (error ${worst})`);
 }
 
 /** Output spatial sizes from the window (floor rule, as oneDNN takes it). */

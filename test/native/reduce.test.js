@@ -1,23 +1,12 @@
 // reduce, argReduce, topk, cumsum against plain-JS references over every axis
 // pattern, on small tensors and on large ones that take the threaded paths.
 const test = require('ava');
-const path = require('path');
-const addon = require('node-gyp-build')(path.join(__dirname, '..', '..'));
+const { TensorHandle, addon, F32, I32, BOOL, seeded, size } = require('./helpers');
 
-const { TensorHandle } = addon;
-const F32 = 0;
-const I32 = 1;
-const BOOL = 2;
+const { random, uniform, randomInts } = seeded(4242);
+
 const R = { Sum: 0, Mean: 1, Max: 2, Min: 3, Prod: 4, All: 5, Any: 6 };
 
-let seed = 4242;
-function random() {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-}
-const size = (shape) => shape.reduce((x, y) => x * y, 1);
-const uniform = (n, lo, hi) => Float32Array.from({ length: n }, () => lo + (hi - lo) * random());
-const randomInts = (n, lo, hi) => Int32Array.from({ length: n }, () => lo + Math.floor((hi - lo + 1) * random()));
 const randomBools = (n, p) => Uint8Array.from({ length: n }, () => (random() < p ? 1 : 0));
 
 function stridesOf(shape) {

@@ -3,22 +3,13 @@
 // steps and their adjoint, concat on every axis, pad, tile / broadcast,
 // gather and its accumulating gradient, oneHot.
 const test = require('ava');
-const path = require('path');
-const addon = require('node-gyp-build')(path.join(__dirname, '..', '..'));
+const { TensorHandle, addon, F32, I32, BOOL, seeded, size } = require('./helpers');
 
-const { TensorHandle } = addon;
-const F32 = 0;
-const I32 = 1;
-const BOOL = 2;
+const { random } = seeded(31337);
+
 const DTYPES = [['float32', F32], ['int32', I32], ['bool', BOOL]];
 const ARRAY = { [F32]: Float32Array, [I32]: Int32Array, [BOOL]: Uint8Array };
 
-let seed = 31337;
-function random() {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-}
-const size = (shape) => shape.reduce((a, b) => a * b, 1);
 function stridesOf(shape) {
   const s = new Array(shape.length);
   for (let d = shape.length - 1, m = 1; d >= 0; d--) {

@@ -2,39 +2,9 @@
 // softmax cross-entropy, against float64 references; the gradients also
 // against finite differences of those references.
 const test = require('ava');
-const path = require('path');
-const addon = require('node-gyp-build')(path.join(__dirname, '..', '..'));
+const { TensorHandle, addon, I32, seeded, size, f32, assertClose } = require('./helpers');
 
-const { TensorHandle } = addon;
-const F32 = 0;
-const I32 = 1;
-
-let seed = 2024;
-function random() {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-}
-function randomArray(n, scale = 1) {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = (random() * 2 - 1) * scale;
-  return a;
-}
-const size = (shape) => shape.reduce((a, b) => a * b, 1);
-const f32 = (shape, data) => new TensorHandle(F32, shape, data ? Float32Array.from(data) : null);
-
-function assertClose(t, actual, expected, tol, what) {
-  t.is(actual.length, expected.length, `${what}: length`);
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i]));
-    if (!(err <= worst)) {
-      worst = err;
-      at = i;
-    }
-  }
-  t.true(worst <= tol, `${what}: element ${at} is ${actual[at]}, expected ${expected[at]} (error ${worst})`);
-}
+const { random, randomArray } = seeded(2024);
 
 // [outer, C, inner] around `axis`.
 function around(shape, axis) {

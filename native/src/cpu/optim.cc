@@ -87,15 +87,20 @@ void momentumBlock(float* __restrict p, const float* __restrict g, float* __rest
   }
 }
 
-// tfjs: p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps), epsilon
+// Adam, AdamW and Nadam share their moments, m = b1 m + (1 - b1) g and
+// v = b2 v + (1 - b2) g^2, and the root of v; only the final update differs.
+// Adam (tfjs): p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps), epsilon
 // outside the root. AdamW is Keras's: it first decays p by lr * weightDecay * p
 // (decoupled, on the value before this step's update), and its epsilon is
 // added to sqrt(v) before the bias correction, p -= alpha * m / (sqrt(v) + eps)
-// with alpha = lr * sqrt(1 - b2^t) / (1 - b1^t): the same loop with other
-// coefficients (stepLr = alpha, invBias2 = 1).
+// with alpha = lr * sqrt(1 - b2^t) / (1 - b1^t): Adam's loop with other
+// coefficients (stepLr = alpha, invBias2 = 1). Nadam (`nadam`) is Keras's, with
+// Dozat's momentum schedule u_t = b1 (1 - 0.5 * 0.96^t):
+// p -= lr * (u_{t+1} m / (1 - U_{t+1}) + (1 - u_t) g / (1 - U_t)) / (sqrt(v / (1 - b2^t)) + eps)
+// with U_t the product of u_1 .. u_t; lr is folded into nadamM and nadamG.
 TF_MULTIVERSION
 void adamBlock(float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v, int64_t n,
-               const Coeffs& k) {
+               const Coeffs& k, bool nadam) {
   alignas(64) float root[kBlock];
   const float b1 = k.b1, b2 = k.b2, c1 = 1.f - k.b1, c2 = 1.f - k.b2, invBias2 = k.invBias2;
   for (int64_t i = 0; i < n; i++) {
@@ -107,8 +112,14 @@ void adamBlock(float* __restrict p, const float* __restrict g, float* __restrict
     root[i] = vi * invBias2;
   }
   optimSqrtInPlace(root, n);
-  const float stepLr = k.stepLr, eps = k.eps, keep = k.keep;
-  for (int64_t i = 0; i < n; i++) p[i] = p[i] * keep - stepLr * m[i] / (root[i] + eps);
+  const float eps = k.eps;
+  if (nadam) {
+    const float cm = k.nadamM, cg = k.nadamG;
+    for (int64_t i = 0; i < n; i++) p[i] -= (cm * m[i] + cg * g[i]) / (root[i] + eps);
+  } else {
+    const float stepLr = k.stepLr, keep = k.keep;
+    for (int64_t i = 0; i < n; i++) p[i] = p[i] * keep - stepLr * m[i] / (root[i] + eps);
+  }
 }
 
 // tfjs: u = max(b2 * u, |g|); p -= lr / (1 - b1^t) * m / (u + eps).
@@ -201,28 +212,6 @@ void adadeltaBlock(float* __restrict p, const float* __restrict g, float* __rest
   }
 }
 
-// Keras's Nadam (Dozat's momentum schedule u_t = b1 (1 - 0.5 * 0.96^t)):
-// m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2,
-// p -= lr * (u_{t+1} m / (1 - U_{t+1}) + (1 - u_t) g / (1 - U_t)) / (sqrt(v / (1 - b2^t)) + eps)
-// with U_t the product of u_1 .. u_t; lr is folded into nadamM and nadamG.
-TF_MULTIVERSION
-void nadamBlock(float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v, int64_t n,
-                const Coeffs& k) {
-  alignas(64) float root[kBlock];
-  const float b1 = k.b1, b2 = k.b2, c1 = 1.f - k.b1, c2 = 1.f - k.b2, invBias2 = k.invBias2;
-  for (int64_t i = 0; i < n; i++) {
-    const float gi = g[i];
-    const float mi = b1 * m[i] + c1 * gi;
-    const float vi = b2 * v[i] + c2 * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    root[i] = vi * invBias2;
-  }
-  optimSqrtInPlace(root, n);
-  const float cm = k.nadamM, cg = k.nadamG, eps = k.eps;
-  for (int64_t i = 0; i < n; i++) p[i] -= (cm * m[i] + cg * g[i]) / (root[i] + eps);
-}
-
 // Keras's Lion (Chen et al. 2023): p = p * (1 - lr * weightDecay) - lr * sign(b1 m + (1 - b1) g),
 // then m = b2 m + (1 - b2) g. sign(0) is 0, as ops.sign.
 TF_MULTIVERSION
@@ -311,12 +300,12 @@ void optimStep(OptimKind kind, const TensorView& param, const TensorView& grad,
       case OptimKind::Sgd: sgdBlock(p + o, g + o, len, k.lr); break;
       case OptimKind::Momentum: momentumBlock(p + o, g + o, s0 + o, len, k.lr, k.momentum, h.nesterov); break;
       case OptimKind::Adam:
-      case OptimKind::AdamW: adamBlock(p + o, g + o, s0 + o, s1 + o, len, k); break;
+      case OptimKind::AdamW: adamBlock(p + o, g + o, s0 + o, s1 + o, len, k, false); break;
       case OptimKind::Adamax: adamaxBlock(p + o, g + o, s0 + o, s1 + o, len, k); break;
       case OptimKind::Rmsprop: rmspropBlock(p + o, g + o, s0 + o, s1 + o, s2 ? s2 + o : nullptr, len, k); break;
       case OptimKind::Adagrad: adagradBlock(p + o, g + o, s0 + o, len, k); break;
       case OptimKind::Adadelta: adadeltaBlock(p + o, g + o, s0 + o, s1 + o, len, k); break;
-      case OptimKind::Nadam: nadamBlock(p + o, g + o, s0 + o, s1 + o, len, k); break;
+      case OptimKind::Nadam: adamBlock(p + o, g + o, s0 + o, s1 + o, len, k, true); break;
       case OptimKind::Lion: lionBlock(p + o, g + o, s0 + o, len, k); break;
     }
   };

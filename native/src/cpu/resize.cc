@@ -152,6 +152,27 @@ TF_MULTIVERSION void addRow(const float* g, const int64_t* xs, int64_t outW, int
   }
 }
 
+// dx from dy, one (image, input row) per task: the row starts at zero and adds
+// in every output row that reads it (edges) through addRowGrad(dy row, its
+// weight, dx row).
+template <typename AddRowGrad>
+void gatherRows(const Dims& d, const std::vector<RowEdge>& edges, const TensorView& dy, const TensorView& dx,
+                AddRowGrad addRowGrad) {
+  const RowSources rows = transposeRows(d.inH, edges);
+  const float* g = dy.f32();
+  float* out = dx.f32();
+  const int64_t tasks = d.n * d.inH;
+#pragma omp parallel for schedule(static) if (dx.size() + dy.size() >= kParallelMin)
+  for (int64_t t = 0; t < tasks; t++) {
+    const int64_t b = t / d.inH, iy = t % d.inH;
+    float* row = out + t * d.inW * d.c;
+    std::fill(row, row + d.inW * d.c, 0.f);
+    for (int64_t k = rows.start[iy]; k < rows.start[iy + 1]; k++) {
+      addRowGrad(g + (b * d.outH + rows.rows[k]) * d.outW * d.c, rows.weights[k], row);
+    }
+  }
+}
+
 }  // namespace
 
 void resizeBilinear(const TensorView& x, bool alignCorners, bool halfPixelCenters, const TensorView& out) {
@@ -187,19 +208,9 @@ void resizeBilinearGrad(const TensorView& dy, bool alignCorners, bool halfPixelC
     edges.push_back({ys[y].lower, y, 1.f - ys[y].weight});
     edges.push_back({ys[y].upper, y, ys[y].weight});
   }
-  const RowSources rows = transposeRows(d.inH, edges);
-  const float* g = dy.f32();
-  float* out = dx.f32();
-  const int64_t tasks = d.n * d.inH;
-#pragma omp parallel for schedule(static) if (dx.size() + dy.size() >= kParallelMin)
-  for (int64_t t = 0; t < tasks; t++) {
-    const int64_t b = t / d.inH, iy = t % d.inH;
-    float* row = out + t * d.inW * d.c;
-    std::fill(row, row + d.inW * d.c, 0.f);
-    for (int64_t k = rows.start[iy]; k < rows.start[iy + 1]; k++) {
-      bilinearRowGrad(g + (b * d.outH + rows.rows[k]) * d.outW * d.c, rows.weights[k], xs.data(), d.outW, d.c, row);
-    }
-  }
+  gatherRows(d, edges, dy, dx, [&](const float* g, float weight, float* row) {
+    bilinearRowGrad(g, weight, xs.data(), d.outW, d.c, row);
+  });
 }
 
 void resizeNearest(const TensorView& x, bool alignCorners, bool halfPixelCenters, const TensorView& out) {
@@ -234,19 +245,9 @@ void resizeNearestGrad(const TensorView& dy, bool alignCorners, bool halfPixelCe
   std::vector<RowEdge> edges;
   edges.reserve(static_cast<size_t>(d.outH));
   for (int64_t y = 0; y < d.outH; y++) edges.push_back({ys[y], y, 1.f});
-  const RowSources rows = transposeRows(d.inH, edges);
-  const float* g = dy.f32();
-  float* out = dx.f32();
-  const int64_t tasks = d.n * d.inH;
-#pragma omp parallel for schedule(static) if (dx.size() + dy.size() >= kParallelMin)
-  for (int64_t t = 0; t < tasks; t++) {
-    const int64_t b = t / d.inH, iy = t % d.inH;
-    float* row = out + t * d.inW * d.c;
-    std::fill(row, row + d.inW * d.c, 0.f);
-    for (int64_t k = rows.start[iy]; k < rows.start[iy + 1]; k++) {
-      addRow(g + (b * d.outH + rows.rows[k]) * d.outW * d.c, xs.data(), d.outW, d.c, row);
-    }
-  }
+  // Every weight is 1: addRow adds the row as it is.
+  gatherRows(d, edges, dy, dx,
+             [&](const float* g, float, float* row) { addRow(g, xs.data(), d.outW, d.c, row); });
 }
 
 }  // namespace tf
