@@ -1,0 +1,67 @@
+// Two builds of the package side by side in one process, for a before/after
+// measurement of a native change: one training step of the cnn and cnn-deep
+// workloads (trainOnBatch on a fixed batch of 128) and of examples/gan.js
+// (batch 64), the two builds taking turns step by step; medians.
+//
+//   node scripts/bench/addon_ab.js <dirA> <dirB> [steps=20] [warmup=3]
+//
+// Each dir is a copy of the package: package.json, dist/, examples/gan.js,
+// node_modules (a link will do) and its own build/Release/tensorforge.node.
+'use strict';
+const path = require('path');
+const { WORKLOADS: workloads } = require('./workloads');
+
+const [dirA, dirB] = process.argv.slice(2, 4);
+const steps = Number(process.argv[4] || 20);
+const warmup = Number(process.argv[5] || 3);
+if (!dirA || !dirB) throw new Error('usage: node scripts/bench/addon_ab.js <dirA> <dirB> [steps] [warmup]');
+
+const variants = [dirA, dirB].map((dir) => ({
+  name: path.basename(dir),
+  tf: require(path.resolve(dir)),
+  gan: require(path.resolve(dir, 'examples', 'gan.js')),
+}));
+
+/** One step's closure per variant for a workload. */
+function cnnStep(tf, name) {
+  const model = workloads[name].build(tf);
+  const x = tf.randomUniform([128, 28, 28, 1], 0, 1, 'float32', 1);
+  const labels = tf.randomUniform([128], 0, 10, 'int32', 2);
+  const y = tf.oneHot(labels, 10);
+  return () => model.trainOnBatch(x, y);
+}
+
+function ganStep(tf, gan) {
+  const g = gan.createGan();
+  const real = tf.randomUniform([64, 28, 28, 1], -1, 1, 'float32', 3);
+  return () => gan.trainStep(g, real);
+}
+
+const median = (a) => {
+  const s = a.slice().sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function compare(label, make) {
+  const runs = variants.map((v) => ({ v, step: make(v), ms: [] }));
+  for (let i = 0; i < warmup + steps; i++) {
+    // Alternate which build goes first, so neither always runs on a warmer cache.
+    const order = i % 2 ? runs.slice().reverse() : runs;
+    for (const r of order) {
+      const t0 = process.hrtime.bigint();
+      await r.step();
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (i >= warmup) r.ms.push(ms);
+    }
+  }
+  const [a, b] = runs.map((r) => median(r.ms));
+  console.log(`${label.padEnd(10)} ${runs[0].v.name} ${a.toFixed(2)} ms   ${runs[1].v.name} ${b.toFixed(2)} ms   ` +
+              `(${(((b - a) / a) * 100).toFixed(1)}%, medians of ${steps})`);
+}
+
+(async () => {
+  await compare('cnn', (v) => cnnStep(v.tf, 'cnn'));
+  await compare('cnn-deep', (v) => cnnStep(v.tf, 'cnn-deep'));
+  await compare('gan', (v) => ganStep(v.tf, v.gan));
+})();
