@@ -1,7 +1,8 @@
 // Two builds of the package side by side in one process, for a before/after
 // measurement of a native change: one training step of the cnn and cnn-deep
 // workloads (trainOnBatch on a fixed batch of 128) and of examples/gan.js
-// (batch 64), the two builds taking turns step by step; medians.
+// (batch 64), the two builds taking turns step by step; medians of wall
+// time and of process CPU time (steadier than wall time on a shared machine).
 //
 //   node scripts/bench/addon_ab.js <dirA> <dirB> [steps=20] [warmup=3]
 //
@@ -44,20 +45,27 @@ const median = (a) => {
 };
 
 async function compare(label, make) {
-  const runs = variants.map((v) => ({ v, step: make(v), ms: [] }));
+  const runs = variants.map((v) => ({ v, step: make(v), ms: [], cpu: [] }));
   for (let i = 0; i < warmup + steps; i++) {
     // Alternate which build goes first, so neither always runs on a warmer cache.
     const order = i % 2 ? runs.slice().reverse() : runs;
     for (const r of order) {
       const t0 = process.hrtime.bigint();
+      const c0 = process.cpuUsage();
       await r.step();
+      const c = process.cpuUsage(c0);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (i >= warmup) r.ms.push(ms);
+      if (i >= warmup) {
+        r.ms.push(ms);
+        r.cpu.push((c.user + c.system) / 1e3);
+      }
     }
   }
-  const [a, b] = runs.map((r) => median(r.ms));
-  console.log(`${label.padEnd(10)} ${runs[0].v.name} ${a.toFixed(2)} ms   ${runs[1].v.name} ${b.toFixed(2)} ms   ` +
-              `(${(((b - a) / a) * 100).toFixed(1)}%, medians of ${steps})`);
+  const line = (what, key) => {
+    const [a, b] = runs.map((r) => median(r[key]));
+    return `${what} ${runs[0].v.name} ${a.toFixed(1)} ms, ${runs[1].v.name} ${b.toFixed(1)} ms (${(((b - a) / a) * 100).toFixed(1)}%)`;
+  };
+  console.log(`${label.padEnd(9)} ${line('wall', 'ms')}   ${line('cpu', 'cpu')}   medians of ${steps}`);
 }
 
 (async () => {

@@ -133,7 +133,10 @@ enum class Kind : int { Forward = 0, BackwardData = 1, BackwardFilter = 2 };
 // input channel (or a few: fewer than one 8-wide block) the filter-any
 // kernels win forward and dfilter by 1.2-3x, and "all any" wins dx (the GAN
 // generator's last layer runs it forward) by ~35%; with wide channels "all
-// any" wins forward and dfilter by 5-20%, and dx is even.
+// any" wins forward and dfilter by 5-20%, and dx is even. (Those timings
+// include a reorder at each edge of every call; layout.h now leaves outputs
+// blocked and keeps reordered inputs, so a run of convolutions, pools and
+// fused activations converts only at its ends.)
 enum class Layout : int { Any = 0, AnyFilter = 1 };
 
 Layout layoutFor(Kind kind, const Geometry& g) {
@@ -148,9 +151,10 @@ Layout layoutFor(Kind kind, const Geometry& g) {
 
 memory::desc anyLike(const memory::desc& d) { return memory::desc(d.dims(), dt::f32, memory::format_tag::any); }
 
-// Grow-only scratch for the operands that a primitive reads or writes in its
-// own layout: one block per role, reused by every call on this thread, so a
-// call allocates nothing and no primitive keeps activation-sized buffers.
+// Grow-only scratch for an operand that a primitive writes in its own layout
+// but that must end plain (the filter gradient, an output whose activation
+// runs afterwards), or that a view without a storage brings: one block per
+// role, reused by every call on this thread.
 enum Slot { kSrcSlot = 0, kWeightsSlot = 1, kDstSlot = 2 };
 
 void* scratch(Slot slot, size_t bytes) {
