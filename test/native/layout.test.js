@@ -234,12 +234,16 @@ for (const c of [12, 16]) {
       const dz = handle(y.shape);
       addon.unaryGrad(RELU_OP, y, dx, dz, 0, 0);
       t.is(dz.layout, 'blocked');
+      // A blocked dy makes the data gradient compute blocked too, and leave dx so.
+      const dx0 = convDx(dz, f, x.shape);
+      t.is(dx0.layout, 'blocked');
       const dzRef = handle(y.shape);
       addon.unaryGrad(RELU_OP, plainY, copy(dx), dzRef, 0, 0);
       t.deepEqual(out.read(), ref.out.read());
       if (argmax) t.deepEqual(argmax.read(), ref.argmax.read());
       t.true(maxDiff(dx.read(), dxRef.read()) <= 1e-6);
       t.deepEqual(dz.read(), dzRef.read());
+      t.true(maxDiff(dx0.read(), convDx(dzRef, copy(f), x.shape).read()) <= 1e-5);
     }
   });
 }
