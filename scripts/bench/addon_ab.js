@@ -4,7 +4,7 @@
 // (batch 64), the two builds taking turns step by step; medians of wall
 // time and of process CPU time (steadier than wall time on a shared machine).
 //
-//   node scripts/bench/addon_ab.js <dirA> <dirB> [steps=20] [warmup=3]
+//   node scripts/bench/addon_ab.js <dirA> <dirB> [steps=20] [warmup=3] [cnn,cnn-deep,gan]
 //
 // Each dir is a copy of the package: package.json, dist/, examples/gan.js,
 // node_modules (a link will do) and its own build/Release/tensorforge.node.
@@ -15,6 +15,7 @@ const { WORKLOADS: workloads } = require('./workloads');
 const [dirA, dirB] = process.argv.slice(2, 4);
 const steps = Number(process.argv[4] || 20);
 const warmup = Number(process.argv[5] || 3);
+const only = (process.argv[6] || 'cnn,cnn-deep,gan').split(',');
 if (!dirA || !dirB) throw new Error('usage: node scripts/bench/addon_ab.js <dirA> <dirB> [steps] [warmup]');
 
 const variants = [dirA, dirB].map((dir) => ({
@@ -69,7 +70,5 @@ async function compare(label, make) {
 }
 
 (async () => {
-  await compare('cnn', (v) => cnnStep(v.tf, 'cnn'));
-  await compare('cnn-deep', (v) => cnnStep(v.tf, 'cnn-deep'));
-  await compare('gan', (v) => ganStep(v.tf, v.gan));
+  for (const name of only) await compare(name, (v) => (name === 'gan' ? ganStep(v.tf, v.gan) : cnnStep(v.tf, name)));
 })();
