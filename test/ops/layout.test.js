@@ -1,8 +1,9 @@
 'use strict';
-// Chains of convolutional ops whose intermediates stay in oneDNN's blocked
-// layout (native/src/cpu/layout.h) against the same chains with every
-// intermediate made plain by a non-convolution op (add 0): outputs and
-// gradients within 1e-5, with no tensor left behind.
+// Chains of convolutions whose outputs stay in oneDNN's blocked layout until
+// the next reader (native/src/cpu/layout.h: the next convolution reads them
+// as they are, a pool or an activation's gradient converts them) against the
+// same chains with every intermediate made plain by a non-convolution op
+// (add 0): outputs and gradients within 1e-5, with no tensor left behind.
 const test = require('ava');
 const { fused } = require('../../dist/ops/linalg');
 const conv = require('../../dist/ops/conv');

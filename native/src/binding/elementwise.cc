@@ -13,18 +13,14 @@ static Napi::Value unary(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// Layout-aware (cpu/layout.h): the gradient of a convolution's fused
-// activation may run on blocked copies.
 static Napi::Value unaryGrad(const Napi::CallbackInfo& info) {
-  LayoutArgs t(info);
   const auto op = static_cast<UnaryOp>(argInt(info, 0, "op"));
-  TensorView at = t.tensor(1, "at");
-  TensorView dy = t.tensor(2, "dy");
-  TensorView dx = t.tensor(3, "dx");
+  TensorView at = argTensor(info, 1, "at");
+  TensorView dy = argTensor(info, 2, "dy");
+  TensorView dx = argTensor(info, 3, "dx");
   const float alpha = static_cast<float>(argNumber(info, 4, "alpha"));
   const float beta = static_cast<float>(argNumber(info, 5, "beta"));
   tf::unaryGrad(op, at, dy, dx, alpha, beta);
-  t.account();
   return info.Env().Undefined();
 }
 

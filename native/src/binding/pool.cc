@@ -13,30 +13,25 @@ static PoolArgs argPool(const Napi::CallbackInfo& info, size_t first) {
   return a;
 }
 
-// Layout-aware (cpu/layout.h): x, out, argmax, dy and dx may be channel-blocked.
 static Napi::Value pool(const Napi::CallbackInfo& info) {
-  LayoutArgs t(info);
   const auto kind = static_cast<PoolKind>(argInt(info, 0, "kind"));
-  TensorView x = t.tensor(1, "x");
-  TensorView out = t.tensor(2, "out");
+  TensorView x = argTensor(info, 1, "x");
+  TensorView out = argTensor(info, 2, "out");
   const PoolArgs a = argPool(info, 3);
   TensorView argmax;
-  const bool hasArgmax = t.optionalTensor(7, "argmax", argmax);
+  const bool hasArgmax = argOptionalTensor(info, 7, "argmax", argmax);
   tf::pool(kind, x, out, a, hasArgmax ? &argmax : nullptr);
-  t.account();
   return info.Env().Undefined();
 }
 
 static Napi::Value poolGrad(const Napi::CallbackInfo& info) {
-  LayoutArgs t(info);
   const auto kind = static_cast<PoolKind>(argInt(info, 0, "kind"));
-  TensorView dy = t.tensor(1, "dy");
+  TensorView dy = argTensor(info, 1, "dy");
   TensorView argmax;
-  const bool hasArgmax = t.optionalTensor(2, "argmax", argmax);
-  TensorView dx = t.tensor(3, "dx");
+  const bool hasArgmax = argOptionalTensor(info, 2, "argmax", argmax);
+  TensorView dx = argTensor(info, 3, "dx");
   const PoolArgs a = argPool(info, 4);
   tf::poolGrad(kind, dy, hasArgmax ? &argmax : nullptr, dx, a);
-  t.account();
   return info.Env().Undefined();
 }
 

@@ -135,8 +135,7 @@ enum class Kind : int { Forward = 0, BackwardData = 1, BackwardFilter = 2 };
 // generator's last layer runs it forward) by ~35%; with wide channels "all
 // any" wins forward and dfilter by 5-20%, and dx is even. (Those timings
 // include a reorder at each edge of every call; layout.h now leaves outputs
-// blocked and keeps reordered inputs, so a run of convolutions, pools and
-// fused activations converts only at its ends.)
+// blocked and keeps reordered inputs and filters for the next reader.)
 enum class Layout : int { Any = 0, AnyFilter = 1 };
 
 Layout layoutFor(Kind kind, const Geometry& g) {
@@ -204,11 +203,11 @@ struct ConvPrimitive {
   memory::desc bias;
 };
 
-cpu::PrimitiveKey keyOf(Kind kind, Layout layout, const Geometry& g, bool bias, const ConvArgs& a) {
+cpu::PrimitiveKey keyOf(Kind kind, const Geometry& g, bool bias, const ConvArgs& a) {
   uint32_t alphaBits;
   std::memcpy(&alphaBits, &a.alpha, sizeof alphaBits);
   cpu::PrimitiveKey key;
-  key.add(static_cast<int>(kind)).add(static_cast<int>(layout)).add(g.n).add(g.cin).add(g.cout).add(g.groups)
+  key.add(static_cast<int>(kind)).add(g.n).add(g.cin).add(g.cout).add(g.groups)
       .add(g.in.begin(), g.in.end()).add(g.k.begin(), g.k.end()).add(g.out.begin(), g.out.end())
       .add(g.strides.begin(), g.strides.end()).add(g.dilates.begin(), g.dilates.end())
       .add(g.padL.begin(), g.padL.end()).add(g.padR.begin(), g.padR.end()).add(bias);
@@ -286,8 +285,9 @@ ConvPrimitive makeBackwardFilter(const Geometry& g, Layout layout, bool bias) {
   return p;
 }
 
-ConvPrimitive& primitiveFor(Kind kind, Layout layout, const Geometry& g, bool bias, const ConvArgs& a) {
-  return cpu::cached<ConvPrimitive>(keyOf(kind, layout, g, bias, a), [&] {
+ConvPrimitive& primitiveFor(Kind kind, const Geometry& g, bool bias, const ConvArgs& a) {
+  const Layout layout = layoutFor(kind, g);
+  return cpu::cached<ConvPrimitive>(keyOf(kind, g, bias, a), [&] {
     switch (kind) {
       case Kind::Forward: return makeForward(g, layout, bias, a);
       case Kind::BackwardData: return makeBackwardData(g, layout);
@@ -314,7 +314,7 @@ void convForward(const TensorView& x, const TensorView& filter, const TensorView
   const Geometry g = checkGeometry(x, filter, y, args);
   checkBias(bias, g.cout);
   if (y.size() == 0) return;
-  const ConvPrimitive& p = primitiveFor(Kind::Forward, layoutFor(Kind::Forward, g), g, bias != nullptr, args);
+  const ConvPrimitive& p = primitiveFor(Kind::Forward, g, bias != nullptr, args);
   // An activation oneDNN cannot fuse runs afterwards on the plain bytes.
   const bool fused = cpu::fusable(args.activation);
   const memory dst = p.dst.output(y, fused);
@@ -333,12 +333,7 @@ void convBackwardData(const TensorView& dy, const TensorView& filter, const Tens
     fill(dx, 0.0);
     return;
   }
-  // A dy that a kernel left blocked (the gradient of a fused activation or
-  // of a pool) is read as it is and dx left blocked for the next: "all any",
-  // which measured even with "filter any" for wide channels, minus two reorders.
-  const bool dyBlocked = dy.storage && dy.storage->plainStale;
-  const Layout layout = dyBlocked ? Layout::Any : layoutFor(Kind::BackwardData, g);
-  const ConvPrimitive& p = primitiveFor(Kind::BackwardData, layout, g, false, args);
+  const ConvPrimitive& p = primitiveFor(Kind::BackwardData, g, false, args);
   const memory diffSrc = p.src.output(dx, true);
   cpu::run(p.prim, {{DNNL_ARG_DIFF_DST, p.dst.input(dy)},
                     {DNNL_ARG_WEIGHTS, p.weights.input(filter)},
@@ -356,8 +351,7 @@ void convBackwardFilter(const TensorView& x, const TensorView& dy, const TensorV
     if (dbias) fill(*dbias, 0.0);
     return;
   }
-  const ConvPrimitive& p =
-      primitiveFor(Kind::BackwardFilter, layoutFor(Kind::BackwardFilter, g), g, dbias != nullptr, args);
+  const ConvPrimitive& p = primitiveFor(Kind::BackwardFilter, g, dbias != nullptr, args);
   // The optimizer reads the filter gradient next: plain.
   const memory diffWeights = p.weights.output(dfilter, false);
   std::unordered_map<int, memory> m{{DNNL_ARG_SRC, p.src.input(x)},

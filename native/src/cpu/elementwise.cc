@@ -13,7 +13,6 @@
 
 #include "../core/kernels.h"
 #include "dnnl_context.h"
-#include "layout.h"
 
 namespace tf {
 namespace {
@@ -662,19 +661,6 @@ void unaryGrad(UnaryOp op, const TensorView& at, const TensorView& dy, const Ten
   // An empty call answers whether the op has a gradient here.
   if (!unaryGradF32(op, nullptr, nullptr, nullptr, 0, alpha, beta))
     throw Error("ERR_UNSUPPORTED", std::string("unaryGrad: no gradient kernel for ") + name);
-  // The gradient of a convolution's fused activation, both operands left
-  // blocked in one layout (layout.h): computed on the copies, padding too,
-  // where dy is 0 and so, for these ops, is the gradient.
-  const bool zeroAtZero = op == UnaryOp::Relu || op == UnaryOp::Relu6 || op == UnaryOp::LeakyRelu ||
-                          op == UnaryOp::Elu || op == UnaryOp::Selu || op == UnaryOp::Sigmoid || op == UnaryOp::Tanh;
-  const bool inPlace = dx.storage && (dx.storage == at.storage || dx.storage == dy.storage);
-  if (zeroAtZero && !inPlace && cpu::sameBlocked(at, dy)) {
-    const TensorView atB = cpu::readBlockedFlat(at), dyB = cpu::readBlockedFlat(dy);
-    return unaryGrad(op, atB, dyB, cpu::writeBlockedFlatLike(dx, at), alpha, beta);
-  }
-  cpu::readPlain(at);
-  cpu::readPlain(dy);
-  cpu::writePlain(dx);
   const int64_t n = at.size();
   EltwiseSpec spec;
   bool fromDst;

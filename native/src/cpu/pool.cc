@@ -10,18 +10,12 @@
 // gathers: each input element sums what the windows covering it send back,
 // so threads own disjoint rows of dx even when windows overlap, and each
 // element of dx is written once.
-//
-// A convolution's output left in oneDNN's channel blocks (nChw8c: see
-// layout.h) is channels-last [N * C/8, H, W, 8], so the same loops pool it
-// as it lies and leave the output (and the argmax) blocked for the next
-// convolution; the gradient follows the argmax's layout.
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "../core/kernels.h"
 #include "dnnl_context.h"
-#include "layout.h"
 
 namespace tf {
 namespace {
@@ -272,17 +266,6 @@ void pool(PoolKind kind, const TensorView& x, const TensorView& out, const PoolA
   if (argmax && kind != PoolKind::Max) throw Error("ERR_INVALID_ARG", "only max pooling keeps an argmax");
   if (argmax) checkArgmax(*argmax, out.shape);
   if (out.size() == 0) return;
-  const int64_t block = out.storage != x.storage ? cpu::staleChannelBlock(x) : 0;
-  if (block) {
-    const TensorView xb = cpu::readChannelBlocked(x, block);
-    const TensorView outB = cpu::writeChannelBlocked(out, block);
-    if (!argmax) return pool(kind, xb, outB, args, nullptr);
-    const TensorView argmaxB = cpu::writeChannelBlocked(*argmax, block);
-    return pool(kind, xb, outB, args, &argmaxB);
-  }
-  cpu::readPlain(x);
-  cpu::writePlain(out);
-  if (argmax) cpu::writePlain(*argmax);
   const Window w(x.shape, out.shape, args);
   const int64_t rows = w.out[0] * w.out[1];
   const float* xp = x.f32();
@@ -308,19 +291,6 @@ void poolGrad(PoolKind kind, const TensorView& dy, const TensorView* argmax, con
     throw Error("ERR_INVALID_ARG", "max pooling needs the argmax of its forward pass");
   if (argmax) checkArgmax(*argmax, dy.shape);
   if (dx.size() == 0) return;
-  // Blocked when the forward pass was: a plain dy (from a flatten) costs one
-  // reorder of the small side, as the argmax's would.
-  const int64_t block = dx.storage != dy.storage ? cpu::staleChannelBlock(kind == PoolKind::Max ? *argmax : dy) : 0;
-  if (block) {
-    const TensorView dyB = cpu::readChannelBlocked(dy, block);
-    const TensorView dxB = cpu::writeChannelBlocked(dx, block);
-    if (!argmax) return poolGrad(kind, dyB, nullptr, dxB, args);
-    const TensorView argmaxB = cpu::readChannelBlocked(*argmax, block);
-    return poolGrad(kind, dyB, &argmaxB, dxB, args);
-  }
-  cpu::readPlain(dy);
-  if (argmax) cpu::readPlain(*argmax);
-  cpu::writePlain(dx);
   const Window w(dx.shape, dy.shape, args);
   const int64_t rows = w.in[0] * w.in[1];
   const Covering across(w);
