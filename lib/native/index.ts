@@ -17,6 +17,8 @@ export interface TensorHandle {
   readonly byteSize: number;
   readonly disposed: boolean;
   readonly device: string;
+  /** Where the contents are: 'plain', 'blocked' (a convolution left them in oneDNN's layout; read them and they become plain) or 'both'. */
+  readonly layout: 'plain' | 'blocked' | 'both';
   /** A detached copy of the contents. */
   read(): TypedArray;
   write(src: TypedArray): void;

@@ -44,6 +44,30 @@ Napi::Value guarded(const Napi::CallbackInfo& info, const char* name, F&& body) 
 inline TensorView argTensor(const Napi::CallbackInfo& info, size_t i, const char* what) {
   return TensorHandle::From(info[i], what)->view();
 }
+// The arguments of a layout-aware kernel: views that may carry blocked
+// copies (cpu/layout.h). account() then tells V8 of the copies it attached.
+class LayoutArgs {
+ public:
+  explicit LayoutArgs(const Napi::CallbackInfo& info) : info_(info) {}
+  TensorView tensor(size_t i, const char* what) {
+    TensorHandle* h = TensorHandle::From(info_[i], what);
+    handles_.push_back(h);
+    return h->anyLayoutView();
+  }
+  bool optionalTensor(size_t i, const char* what, TensorView& out) {
+    if (info_[i].IsNull() || info_[i].IsUndefined()) return false;
+    out = tensor(i, what);
+    return true;
+  }
+  void account() {
+    for (TensorHandle* h : handles_) h->accountBlocked(info_.Env());
+  }
+
+ private:
+  const Napi::CallbackInfo& info_;
+  std::vector<TensorHandle*> handles_;
+};
+
 // Optional tensor: null/undefined gives a view with data == nullptr.
 inline bool argOptionalTensor(const Napi::CallbackInfo& info, size_t i, const char* what, TensorView& out) {
   if (info[i].IsNull() || info[i].IsUndefined()) return false;

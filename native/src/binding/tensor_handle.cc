@@ -50,7 +50,8 @@ Napi::Function TensorHandle::Init(Napi::Env env) {
        InstanceAccessor<&TensorHandle::GetDtype>("dtype"), InstanceAccessor<&TensorHandle::GetShape>("shape"),
        InstanceAccessor<&TensorHandle::GetByteSize>("byteSize"),
        InstanceAccessor<&TensorHandle::GetDisposed>("disposed"),
-       InstanceAccessor<&TensorHandle::GetDevice>("device")});
+       InstanceAccessor<&TensorHandle::GetDevice>("device"),
+       InstanceAccessor<&TensorHandle::GetLayout>("layout")});
   gConstructor = new Napi::FunctionReference(Napi::Persistent(ctor));
   env.SetInstanceData<Napi::FunctionReference>(gConstructor);
   return ctor;
@@ -114,6 +115,7 @@ void TensorHandle::release() {
   if (!storage_) return;
   if (reportedBytes_) Napi::MemoryManagement::AdjustExternalMemory(Env(), -reportedBytes_);
   reportedBytes_ = 0;
+  reportedBlocked_ = 0;
   storage_.reset();
 }
 
@@ -138,12 +140,42 @@ Napi::Object TensorHandle::Create(Napi::Env env, DType dtype, const Shape& shape
   return obj;
 }
 
+// Brings the plain bytes up to date from a blocked copy that a kernel left
+// as the only current one. The copy stays: it still matches.
+void TensorHandle::syncPlain() const {
+  if (!storage_ || !storage_->plainStale) return;
+  blockedToPlain(storage_->blocked, storage_->data());
+  storage_->plainStale = false;
+}
+
 TensorView TensorHandle::view() const {
+  syncPlain();
+  if (storage_) storage_->blocked = {};
   TensorView v;
   v.data = storage_ ? storage_->data() : nullptr;
   v.dtype = dtype_;
   v.shape = shape_;
   return v;
+}
+
+TensorView TensorHandle::anyLayoutView() const {
+  TensorView v;
+  v.data = storage_ ? storage_->data() : nullptr;
+  v.dtype = dtype_;
+  v.shape = shape_;
+  v.storage = storage_.get();
+  return v;
+}
+
+// Only a growth is reported before dispose: a copy dropped later is given
+// back with the handle (V8 only uses the figure to pace its collections).
+void TensorHandle::accountBlocked(Napi::Env env) {
+  if (!storage_ || !storage_->blocked) return;
+  const auto bytes = static_cast<int64_t>(storage_->blocked.storage->bytes());
+  if (bytes <= reportedBlocked_) return;
+  Napi::MemoryManagement::AdjustExternalMemory(env, bytes - reportedBlocked_);
+  reportedBytes_ += bytes - reportedBlocked_;
+  reportedBlocked_ = bytes;
 }
 
 Napi::Value TensorHandle::Dispose(const Napi::CallbackInfo& info) {
@@ -155,6 +187,7 @@ Napi::Value TensorHandle::Dispose(const Napi::CallbackInfo& info) {
 Napi::Value TensorHandle::Read(const Napi::CallbackInfo& info) {
   return guarded(info, "TensorHandle.read", [&]() -> Napi::Value {
     if (!storage_) throw Error("ERR_TENSOR_DISPOSED", "tensor is disposed");
+    syncPlain();  // reading only: a blocked copy stays valid
     Napi::Env env = info.Env();
     size_t bytes = static_cast<size_t>(shapeSize(shape_)) * dtypeSize(dtype_);
     Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, bytes);
@@ -175,6 +208,8 @@ Napi::Value TensorHandle::Write(const Napi::CallbackInfo& info) {
     Napi::TypedArray src = info[0].As<Napi::TypedArray>();
     size_t bytes = static_cast<size_t>(shapeSize(shape_)) * dtypeSize(dtype_);
     if (src.ByteLength() != bytes) throw Error("ERR_INVALID_ARG", "source byte size does not match the tensor");
+    storage_->blocked = {};  // overwritten whole: the blocked copy is out of date, stale plain bytes do not matter
+    storage_->plainStale = false;
     if (bytes) std::memcpy(storage_->data(), static_cast<uint8_t*>(src.ArrayBuffer().Data()) + src.ByteOffset(), bytes);
     return info.Env().Undefined();
   });
@@ -210,5 +245,11 @@ Napi::Value TensorHandle::GetDisposed(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), !storage_);
 }
 Napi::Value TensorHandle::GetDevice(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), "cpu"); }
+// Where the contents are, for tests and debugging: 'plain', 'blocked' (only a
+// blocked copy is current) or 'both'.
+Napi::Value TensorHandle::GetLayout(const Napi::CallbackInfo& info) {
+  const char* where = !storage_ || !storage_->blocked ? "plain" : storage_->plainStale ? "blocked" : "both";
+  return Napi::String::New(info.Env(), where);
+}
 
 }  // namespace tf

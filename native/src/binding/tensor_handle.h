@@ -20,7 +20,14 @@ class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
   // Creates a new JS handle with fresh (uninitialised unless zero) storage.
   static Napi::Object Create(Napi::Env env, DType dtype, const Shape& shape, bool zero);
 
+  // The plain row-major contents, for any kernel: a copy that a kernel left
+  // blocked is converted first, and dropped, since the caller may write.
   TensorView view() const;
+  // For the layout-aware kernels: the view also names the storage, whose
+  // blocked copy they read or set (the plain bytes may then be stale).
+  TensorView anyLayoutView() const;
+  // Tells V8 about the bytes of a blocked copy a kernel attached.
+  void accountBlocked(Napi::Env env);
   DType dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }
   bool disposed() const { return !storage_; }
@@ -35,13 +42,16 @@ class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
   Napi::Value GetByteSize(const Napi::CallbackInfo& info);
   Napi::Value GetDisposed(const Napi::CallbackInfo& info);
   Napi::Value GetDevice(const Napi::CallbackInfo& info);
+  Napi::Value GetLayout(const Napi::CallbackInfo& info);
 
   void release();
+  void syncPlain() const;
 
   std::shared_ptr<Storage> storage_;
   DType dtype_ = DType::Float32;
   Shape shape_;
   int64_t reportedBytes_ = 0;  // what we told V8 via napi_adjust_external_memory
+  int64_t reportedBlocked_ = 0;  // the part of it for blocked copies
 };
 
 }  // namespace tf

@@ -13,6 +13,11 @@
 
 namespace tf {
 
+// ---------------------------------------------------------------- layout.cc
+// Writes the contents of `b` into `plain` (the row-major bytes of the same
+// tensor): how a tensor that a kernel left blocked becomes readable.
+void blockedToPlain(const BlockedCopy& b, void* plain);
+
 // ---------------------------------------------------------------- gemm.cc
 enum class Activation : int32_t {
   Linear = 0, Relu = 1, Relu6 = 2, Sigmoid = 3, Tanh = 4, Elu = 5, Selu = 6,

@@ -28,6 +28,18 @@ inline std::string shapeString(const Shape& s) {
   return r + "]";
 }
 
+struct BlockedLayout;  // a layout a backend chose for a tensor's contents (cpu/layout.h)
+class Storage;
+
+// A tensor's contents in a layout that a backend chose for speed (oneDNN's
+// blocked nChw8c for convolutions): opaque outside that backend, which alone
+// reads, writes and converts it (blockedToPlain in kernels.h).
+struct BlockedCopy {
+  std::shared_ptr<Storage> storage;
+  std::shared_ptr<const BlockedLayout> layout;
+  explicit operator bool() const { return static_cast<bool>(storage); }
+};
+
 // 64-byte aligned block (one cache line, one AVX-512 register). A Storage may
 // instead borrow memory kept alive by its owner (an adopted ArrayBuffer): then
 // `release` runs when the last view of it goes away.
@@ -39,6 +51,14 @@ class Storage {
   void* data() const { return data_; }
   size_t bytes() const { return bytes_; }
   bool owned() const { return !release_; }
+  // A second copy of the contents in a backend's layout, kept so that the
+  // next layout-aware kernel reading them skips a conversion; while
+  // plainStale it is the only current copy (a kernel left its output there)
+  // and the plain bytes must be rebuilt before anyone reads them. Every plain
+  // access goes through TensorHandle, which does that (and drops the copy,
+  // since a plain access may write).
+  BlockedCopy blocked;
+  bool plainStale = false;
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 
@@ -54,6 +74,9 @@ struct TensorView {
   void* data = nullptr;
   DType dtype = DType::Float32;
   Shape shape;
+  // Set only for kernels that take a blocked copy (argTensorAnyLayout): the
+  // storage behind `data`, whose `blocked` they may read, replace or fill.
+  Storage* storage = nullptr;
 
   int64_t size() const { return shapeSize(shape); }
   int rank() const { return static_cast<int>(shape.size()); }

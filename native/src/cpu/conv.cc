@@ -11,11 +11,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "../core/kernels.h"
 #include "dnnl_context.h"
+#include "layout.h"
 #include "post_ops.h"
 
 namespace tf {
@@ -90,9 +90,10 @@ void appendSpatial(memory::dims& dims, memory::dims& strides, const Shape& spati
 
 // [N, *spatial, C] as oneDNN's logical [N, C, *spatial].
 memory::desc dataDesc(int64_t n, int64_t c, const Shape& spatial) {
-  memory::dims dims{n, c}, strides{shapeSize(spatial) * c, 1};
-  appendSpatial(dims, strides, spatial, c);
-  return memory::desc(dims, dt::f32, strides);
+  Shape shape{n};
+  shape.insert(shape.end(), spatial.begin(), spatial.end());
+  shape.push_back(c);
+  return cpu::channelsLastDesc(shape, DType::Float32);
 }
 
 // [*k, I/G, O] as [O, I, *k], or as [G, O/G, I/G, *k] with groups: output
@@ -132,7 +133,9 @@ enum class Kind : int { Forward = 0, BackwardData = 1, BackwardFilter = 2 };
 // input channel (or a few: fewer than one 8-wide block) the filter-any
 // kernels win forward and dfilter by 1.2-3x, and "all any" wins dx (the GAN
 // generator's last layer runs it forward) by ~35%; with wide channels "all
-// any" wins forward and dfilter by 5-20%, and dx is even.
+// any" wins forward and dfilter by 5-20%, and dx is even. (Those timings
+// include a reorder at each edge of every call; layout.h now leaves outputs
+// blocked and keeps reordered inputs and filters for the next reader.)
 enum class Layout : int { Any = 0, AnyFilter = 1 };
 
 Layout layoutFor(Kind kind, const Geometry& g) {
@@ -147,9 +150,10 @@ Layout layoutFor(Kind kind, const Geometry& g) {
 
 memory::desc anyLike(const memory::desc& d) { return memory::desc(d.dims(), dt::f32, memory::format_tag::any); }
 
-// Grow-only scratch for the operands that a primitive reads or writes in its
-// own layout: one block per role, reused by every call on this thread, so a
-// call allocates nothing and no primitive keeps activation-sized buffers.
+// Grow-only scratch for an operand that a primitive writes in its own layout
+// but that must end plain (the filter gradient, an output whose activation
+// runs afterwards), or that a view without a storage brings: one block per
+// role, reused by every call on this thread.
 enum Slot { kSrcSlot = 0, kWeightsSlot = 1, kDstSlot = 2 };
 
 void* scratch(Slot slot, size_t bytes) {
@@ -169,37 +173,28 @@ void* scratch(Slot slot, size_t bytes) {
   return b.data.get();
 }
 
-// A primitive argument over user memory, and the reorders to and from the
-// layout the primitive chose when the two differ.
+// A primitive argument: the user's plain layout and the one the primitive
+// chose. Where they differ, layout.h keeps the reordered inputs and may leave
+// an output in the chosen layout (see there).
 struct Operand {
   memory::desc user, inner;
   Slot slot = kSrcSlot;
-  std::optional<dnnl::reorder> toInner, toUser;
 
-  void bind(Slot s, const memory::desc& userDesc, const memory::desc& chosen, bool isOutput) {
+  void bind(Slot s, const memory::desc& userDesc, const memory::desc& chosen) {
     slot = s;
     user = userDesc;
     inner = chosen;
-    if (user == inner) return;
-    dnnl::engine& eng = cpu::engine();
-    if (isOutput) toUser = dnnl::reorder(dnnl::reorder::primitive_desc(eng, inner, eng, user));
-    else toInner = dnnl::reorder(dnnl::reorder::primitive_desc(eng, user, eng, inner));
   }
-  bool reordered() const { return toInner || toUser; }
-  memory staged() const { return memory(inner, cpu::engine(), scratch(slot, inner.get_size())); }
-  // The memory the primitive reads: the user's, or a reordered copy.
-  memory input(void* data) const {
-    memory u(user, cpu::engine(), data);
-    if (!reordered()) return u;
-    memory m = staged();
-    cpu::run(*toInner, {{DNNL_ARG_FROM, u}, {DNNL_ARG_TO, m}});
-    return m;
+  cpu::Scratch scratchFor() const {
+    return [this] { return scratch(slot, inner.get_size()); };
   }
-  // The memory the primitive writes: the user's, or scratch that finish() copies back.
-  memory output(void* data) const { return reordered() ? staged() : memory(user, cpu::engine(), data); }
-  void finish(const memory& m, void* data) const {
-    if (reordered()) cpu::run(*toUser, {{DNNL_ARG_FROM, m}, {DNNL_ARG_TO, memory(user, cpu::engine(), data)}});
+  // The memory the primitive reads.
+  memory input(const TensorView& v) const { return cpu::readAs(v, user, inner, scratchFor()); }
+  // The memory the primitive writes; finish() makes it v's contents.
+  memory output(const TensorView& v, bool keepBlocked) const {
+    return cpu::writeAs(v, user, inner, keepBlocked, scratchFor());
   }
+  void finish(const memory& m, const TensorView& v) const { cpu::finishWrite(v, user, m); }
 };
 
 struct ConvPrimitive {
@@ -254,9 +249,9 @@ ConvPrimitive makeForward(const Geometry& g, Layout layout, bool bias, const Con
   auto pd = forwardPd(g, d, d.bias, attr);
   ConvPrimitive p;
   p.prim = dnnl::convolution_forward(pd);
-  p.src.bind(kSrcSlot, d.src, pd.src_desc(), false);
-  p.weights.bind(kWeightsSlot, d.weights, pd.weights_desc(), false);
-  p.dst.bind(kDstSlot, d.dst, pd.dst_desc(), true);
+  p.src.bind(kSrcSlot, d.src, pd.src_desc());
+  p.weights.bind(kWeightsSlot, d.weights, pd.weights_desc());
+  p.dst.bind(kDstSlot, d.dst, pd.dst_desc());
   p.bias = d.bias;
   return p;
 }
@@ -269,9 +264,9 @@ ConvPrimitive makeBackwardData(const Geometry& g, Layout layout) {
   dnnl::convolution_backward_data::primitive_desc pd(desc, cpu::engine(), hint);
   ConvPrimitive p;
   p.prim = dnnl::convolution_backward_data(pd);
-  p.src.bind(kSrcSlot, d.src, pd.diff_src_desc(), true);
-  p.weights.bind(kWeightsSlot, d.weights, pd.weights_desc(), false);
-  p.dst.bind(kDstSlot, d.dst, pd.diff_dst_desc(), false);
+  p.src.bind(kSrcSlot, d.src, pd.diff_src_desc());
+  p.weights.bind(kWeightsSlot, d.weights, pd.weights_desc());
+  p.dst.bind(kDstSlot, d.dst, pd.diff_dst_desc());
   return p;
 }
 
@@ -283,9 +278,9 @@ ConvPrimitive makeBackwardFilter(const Geometry& g, Layout layout, bool bias) {
   dnnl::convolution_backward_weights::primitive_desc pd(desc, cpu::engine(), hint);
   ConvPrimitive p;
   p.prim = dnnl::convolution_backward_weights(pd);
-  p.src.bind(kSrcSlot, d.src, pd.src_desc(), false);
-  p.weights.bind(kWeightsSlot, d.weights, pd.diff_weights_desc(), true);
-  p.dst.bind(kDstSlot, d.dst, pd.diff_dst_desc(), false);
+  p.src.bind(kSrcSlot, d.src, pd.src_desc());
+  p.weights.bind(kWeightsSlot, d.weights, pd.diff_weights_desc());
+  p.dst.bind(kDstSlot, d.dst, pd.diff_dst_desc());
   p.bias = d.bias;
   return p;
 }
@@ -320,13 +315,15 @@ void convForward(const TensorView& x, const TensorView& filter, const TensorView
   checkBias(bias, g.cout);
   if (y.size() == 0) return;
   const ConvPrimitive& p = primitiveFor(Kind::Forward, g, bias != nullptr, args);
-  const memory dst = p.dst.output(y.data);
+  // An activation oneDNN cannot fuse runs afterwards on the plain bytes.
+  const bool fused = cpu::fusable(args.activation);
+  const memory dst = p.dst.output(y, fused);
   std::unordered_map<int, memory> m{
-      {DNNL_ARG_SRC, p.src.input(x.data)}, {DNNL_ARG_WEIGHTS, p.weights.input(filter.data)}, {DNNL_ARG_DST, dst}};
+      {DNNL_ARG_SRC, p.src.input(x)}, {DNNL_ARG_WEIGHTS, p.weights.input(filter)}, {DNNL_ARG_DST, dst}};
   if (bias) m.emplace(DNNL_ARG_BIAS, memory(p.bias, cpu::engine(), bias->data));
   cpu::run(p.prim, m);
-  p.dst.finish(dst, y.data);
-  if (!cpu::fusable(args.activation)) unary(cpu::activationOp(args.activation), y, y, args.alpha, 0.f);
+  p.dst.finish(dst, y);
+  if (!fused) unary(cpu::activationOp(args.activation), y, y, args.alpha, 0.f);
 }
 
 void convBackwardData(const TensorView& dy, const TensorView& filter, const TensorView& dx, const ConvArgs& args) {
@@ -337,11 +334,11 @@ void convBackwardData(const TensorView& dy, const TensorView& filter, const Tens
     return;
   }
   const ConvPrimitive& p = primitiveFor(Kind::BackwardData, g, false, args);
-  const memory diffSrc = p.src.output(dx.data);
-  cpu::run(p.prim, {{DNNL_ARG_DIFF_DST, p.dst.input(dy.data)},
-                    {DNNL_ARG_WEIGHTS, p.weights.input(filter.data)},
+  const memory diffSrc = p.src.output(dx, true);
+  cpu::run(p.prim, {{DNNL_ARG_DIFF_DST, p.dst.input(dy)},
+                    {DNNL_ARG_WEIGHTS, p.weights.input(filter)},
                     {DNNL_ARG_DIFF_SRC, diffSrc}});
-  p.src.finish(diffSrc, dx.data);
+  p.src.finish(diffSrc, dx);
 }
 
 void convBackwardFilter(const TensorView& x, const TensorView& dy, const TensorView& dfilter, const TensorView* dbias,
@@ -355,13 +352,14 @@ void convBackwardFilter(const TensorView& x, const TensorView& dy, const TensorV
     return;
   }
   const ConvPrimitive& p = primitiveFor(Kind::BackwardFilter, g, dbias != nullptr, args);
-  const memory diffWeights = p.weights.output(dfilter.data);
-  std::unordered_map<int, memory> m{{DNNL_ARG_SRC, p.src.input(x.data)},
-                                    {DNNL_ARG_DIFF_DST, p.dst.input(dy.data)},
+  // The optimizer reads the filter gradient next: plain.
+  const memory diffWeights = p.weights.output(dfilter, false);
+  std::unordered_map<int, memory> m{{DNNL_ARG_SRC, p.src.input(x)},
+                                    {DNNL_ARG_DIFF_DST, p.dst.input(dy)},
                                     {DNNL_ARG_DIFF_WEIGHTS, diffWeights}};
   if (dbias) m.emplace(DNNL_ARG_DIFF_BIAS, memory(p.bias, cpu::engine(), dbias->data));
   cpu::run(p.prim, m);
-  p.weights.finish(diffWeights, dfilter.data);
+  p.weights.finish(diffWeights, dfilter);
 }
 
 }  // namespace tf
